@@ -31,7 +31,7 @@ typedef enum rdata_field_kind {
 	RDF_BASE64,     /* octets to the end, base64 (may be split over tokens) */
 	RDF_BASE64_OPT, /* as RDF_BASE64 but may be empty */
 	RDF_HEX,        /* octets to the end, hex (may be split over tokens) */
-	RDF_HEX_OPT,    /* as RDF_HEX but may be empty (printed "-"?: no, printed as nothing) */
+	RDF_HEX_OPT,    /* as RDF_HEX but may be empty (then printed as nothing) */
 	RDF_HEX_LEN8,   /* u8 length + hex, "-" when empty (NSEC3 salt) */
 	RDF_B32_LEN8,   /* u8 length + base32hex (NSEC3 next hashed owner) */
 	RDF_BITMAP,     /* RFC 4034 §4.1.2 type bitmap to the end (may be empty) */
@@ -66,6 +66,12 @@ typedef struct rdata_desc {
 
 /* The row for a type, or NULL for types handled as opaque RFC 3597 data. */
 const rdata_desc *rdata_desc_find(uint16_t type);
+
+/* Parses the RDATA tokens of the lexer's current entry, up to its end, into out (the
+ * RR text and zone parsers call it once owner, TTL, class and type are read).  Accepts
+ * the RFC 3597 "\# len hex" form for every type.  Errors as owndns_rdata_from_text. */
+int rdata_from_lexer(uint16_t type, lexer *lx, const uint8_t *origin, uint8_t *out,
+		     size_t out_cap, size_t *out_len);
 
 /* Converters of the formats with a syntax of their own. */
 extern const rdata_field_ops rdata_svc_params_ops; /* SVCB/HTTPS SvcParams, RFC 9460 */

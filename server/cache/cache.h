@@ -1,0 +1,200 @@
+/* The resolver cache: RRsets with the RRSIGs that cover them, and negative answers
+ * (RFC 2308), shared by all worker threads.  Forwarding, recursion and validation store
+ * what they learn; the answer builder looks it up and appends it to a message.
+ *
+ * Owns: copies of everything stored, within a fixed memory budget.  Touches nothing
+ * else: no other module's data, no I/O, no clock.  Every call takes `now`, a monotonic
+ * time in whole seconds (e.g. CLOCK_MONOTONIC's tv_sec), since DNS TTLs count seconds;
+ * expiry times are stored as absolute `now` values.  All functions may be called from any thread at the same time,
+ * except cache_free.
+ *
+ * Design: the cache is split into shards by a keyed
+ * hash of (owner, type, class), each with its own read/write lock and its own part of
+ * the budget.  Lookups take only the read lock and copy the entry out into the caller's
+ * storage, so a hit allocates nothing and holds no lock afterwards.  Eviction is SIEVE
+ * (a hit only sets a "visited" bit, which is why a read lock suffices); expired entries
+ * are evicted whenever the hand meets them, visited or not. */
+#ifndef OWNDNS_SERVER_CACHE_H
+#define OWNDNS_SERVER_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <owndns/message.h>
+#include <owndns/rr.h>
+
+typedef struct cache cache;
+
+/* TTL given to records served stale (RFC 8767 §4 recommends 30 seconds). */
+#define CACHE_STALE_TTL 30
+
+/* Trustworthiness of cached data, after RFC 2181 §5.4.1 (higher is better).  An entry
+ * may replace an unexpired entry of the same key only when its rank is at least as
+ * high.  Zone and zone-transfer data are not cached, so their ranks are left out. */
+typedef enum cache_rank {
+	CACHE_RANK_ADDITIONAL = 1,       /* additional section, glue */
+	CACHE_RANK_AUTHORITY_NONAUTH = 2, /* authority section of an AA=0 answer (referrals) */
+	CACHE_RANK_ANSWER_NONAUTH = 3,   /* answer section of an AA=0 answer (forwarding) */
+	CACHE_RANK_AUTHORITY_AUTH = 4,   /* authority section of an AA=1 answer */
+	CACHE_RANK_ANSWER_AUTH = 5       /* answer section of an AA=1 answer */
+} cache_rank;
+
+/* What an entry says. */
+typedef enum cache_kind {
+	CACHE_KIND_POSITIVE = 1, /* the RRset asked for */
+	CACHE_KIND_CNAME = 2,    /* the asked type is absent but the name has a CNAME */
+	CACHE_KIND_NODATA = 3,   /* RFC 2308 §2.2: name exists, no RRset of that type */
+	CACHE_KIND_NXDOMAIN = 4  /* RFC 2308 §2.1: name does not exist, for any type */
+} cache_kind;
+
+typedef struct cache_config {
+	size_t max_bytes;          /* cache-size: every allocation counts against it */
+	uint32_t min_ttl;          /* cache-min-ttl: positive TTLs raised to this */
+	uint32_t max_ttl;          /* cache-max-ttl: positive TTLs lowered to this */
+	uint32_t max_negative_ttl; /* cache-max-negative-ttl: negative TTLs lowered to this */
+	uint32_t max_stale;        /* serve-stale window after expiry, seconds (RFC 8767) */
+	unsigned shards;           /* a power of two; 0 picks the default (32) */
+	uint64_t hash_key[2];      /* secret hash key: fill from getrandom() (flooding) */
+} cache_config;
+
+/* Defaults: 32 MiB, min-ttl 0, max-ttl 86400, max-negative-ttl 3600, max-stale 86400
+ * (RFC 8767 §5 suggests 1 to 3 days), 32 shards, hash key zero (set it). */
+void cache_config_default(cache_config *cfg);
+
+/* Creates a cache.  Errors: EINVAL (shards not a power of two, or max_bytes too small
+ * for the fixed tables: at least 64 KiB per shard is sensible), ENOMEM. */
+int cache_new(const cache_config *cfg, cache **out);
+
+/* Frees the cache and everything in it (NULL is fine).  No other call may run. */
+void cache_free(cache *c);
+
+/* ---- Storing ----------------------------------------------------------------- */
+
+/* Returned by the store functions (instead of OWNDNS_OK) when nothing was stored: an
+ * unexpired entry of higher rank holds the key, or the TTL is 0. */
+#define CACHE_NOT_STORED 1
+
+/* An RRset to store.  Records and signatures are copied; their RDATA must be
+ * uncompressed and checked (as owndns_rr_view_to_rr gives it). */
+typedef struct cache_rrset_in {
+	const owndns_rr *rrs;  /* same owner, type and class; duplicates are dropped */
+	size_t rr_count;
+	const owndns_rr *sigs; /* RRSIGs covering this RRset (same owner and class) */
+	size_t sig_count;
+	uint8_t rank;          /* cache_rank */
+	uint8_t validation;    /* DNSSEC state, opaque here: kept for the validator */
+} cache_rrset_in;
+
+/* Stores an RRset.  Its TTL is the smallest TTL of its records and signatures (RFC
+ * 2181 §5.2), 0 when that has the top bit set (§8), then clamped to [min_ttl, max_ttl].
+ * A stored RRset also removes the name's NXDOMAIN entry unless that one ranks higher.
+ * Returns OWNDNS_OK or CACHE_NOT_STORED.  Errors: EINVAL (no records, records that
+ * disagree in owner/type/class, meta or RRSIG type, a signature that is not an RRSIG
+ * covering the type, bad rank), ESPACE (records or signatures over 65535 octets
+ * encoded, or an entry larger than a shard's budget), ENOMEM. */
+int cache_store_rrset(cache *c, const cache_rrset_in *in, uint32_t now);
+
+/* A negative answer to store, proven by the zone's SOA (RFC 2308 §5). */
+typedef struct cache_negative_in {
+	const uint8_t *name;   /* QNAME (the last name of a CNAME chain) */
+	uint16_t type;         /* QTYPE; for NXDOMAIN it only names an entry to drop */
+	uint16_t rclass;
+	bool nxdomain;         /* NXDOMAIN (any type) rather than NODATA (this type) */
+	const owndns_rr *soa;  /* the SOA from the authority section */
+	const owndns_rr *sigs; /* RRSIGs covering the SOA, may be none */
+	size_t sig_count;
+	uint8_t rank;
+	uint8_t validation;
+} cache_negative_in;
+
+/* Stores a negative entry with TTL min(SOA TTL, SOA MINIMUM) (RFC 2308 §5), lowered to
+ * max_negative_ttl (min_ttl does not apply).  NXDOMAIN also removes the (name, type)
+ * entry unless that one ranks higher.  Returns OWNDNS_OK or CACHE_NOT_STORED.
+ * Errors: EINVAL (soa not a well-formed SOA of the same class, bad name), ESPACE,
+ * ENOMEM. */
+int cache_store_negative(cache *c, const cache_negative_in *in, uint32_t now);
+
+/* Drops the entry for (name, type, class); type 0 is the name's NXDOMAIN entry.
+ * Errors: ENOTFOUND, EINVAL (bad name). */
+int cache_remove(cache *c, const uint8_t *name, uint16_t type, uint16_t rclass);
+
+/* Drops everything (statistics counters are kept). */
+void cache_clear(cache *c);
+
+/* ---- Looking up -------------------------------------------------------------- */
+
+/* Lookup flags. */
+#define CACHE_LOOKUP_STALE 0x1u    /* expired entries within max_stale answer too */
+#define CACHE_LOOKUP_NO_CNAME 0x2u /* do not fall back to a CNAME at the name */
+
+/* Room that any entry fits in: two names and two 65535-octet record blocks. */
+#define CACHE_VIEW_STORAGE_MAX (2 * OWNDNS_NAME_MAX + 2 * 65535)
+
+/* A lookup result, copied into caller storage.  Record blocks are "owner-less wire
+ * records": per record TYPE, CLASS, TTL (a placeholder), RDLENGTH, RDATA, with names
+ * in RDATA uncompressed; walk them with cache_records_next. */
+typedef struct cache_view {
+	uint8_t kind;            /* cache_kind */
+	uint8_t rank;            /* cache_rank */
+	uint8_t validation;      /* as stored */
+	bool stale;              /* expired, served under RFC 8767 */
+	uint16_t type;           /* type of `records`: QTYPE, CNAME, or SOA (negative) */
+	uint16_t rclass;
+	uint32_t ttl;            /* seconds left; CACHE_STALE_TTL when stale */
+	uint32_t original_ttl;   /* TTL when stored (after clamps), e.g. for prefetch */
+	const uint8_t *owner;    /* the looked-up name, lower-cased */
+	const uint8_t *records_owner; /* owner of `records`: `owner`, or the SOA owner */
+	const uint8_t *records;  /* the RRset, or for negative entries the SOA */
+	size_t records_len;
+	uint16_t record_count;
+	const uint8_t *sigs;     /* RRSIGs covering `records`, same layout */
+	size_t sigs_len;
+	uint16_t sig_count;
+	uint8_t *storage;        /* caller's buffer that the pointers above point into */
+	size_t storage_cap;
+} cache_view;
+
+/* Points a view at caller storage (CACHE_VIEW_STORAGE_MAX octets always suffice; a
+ * few KiB hold nearly every RRset). */
+void cache_view_init(cache_view *v, uint8_t *storage, size_t cap);
+
+/* Looks up (name, type, class) at `now`: the RRset or a NODATA entry for the type;
+ * else, unless CACHE_LOOKUP_NO_CNAME, a CNAME at the name (kind CNAME, for the caller
+ * to chase); else an NXDOMAIN entry for the name.  Allocates nothing.
+ * Errors: ENOTFOUND (miss), ESPACE (entry larger than the view's storage), EINVAL
+ * (malformed name). */
+int cache_lookup(cache *c, const uint8_t *name, uint16_t type, uint16_t rclass, uint32_t now,
+		 unsigned flags, cache_view *v);
+
+/* Reads the next record of a record block at *pos into rr (owner left NULL, TTL 0).
+ * Returns 1, or 0 at the end of the block. */
+int cache_records_next(const uint8_t *block, size_t len, size_t *pos, owndns_rr *rr);
+
+/* Append flags. */
+#define CACHE_APPEND_SIGS 0x1u /* also append the RRSIGs (the client set DO) */
+
+/* Appends the view's records (and with CACHE_APPEND_SIGS its RRSIGs) to `section` with
+ * TTL v->ttl, under `owner`, or under v->records_owner when owner is NULL (pass the
+ * QNAME as the client wrote it to keep its case, RFC 4343).  The RRset goes in whole
+ * or not at all: on ETRUNCATED_MSG the writer is left as before the call.
+ * Errors: those of owndns_writer_rr. */
+int cache_view_append(const cache_view *v, owndns_msg_writer *w, owndns_section section,
+		      const uint8_t *owner, unsigned flags);
+
+/* ---- Statistics -------------------------------------------------------------- */
+
+typedef struct cache_stats {
+	uint64_t hits;      /* lookups that returned an entry */
+	uint64_t misses;    /* lookups that returned ENOTFOUND */
+	uint64_t inserts;   /* entries stored */
+	uint64_t evictions; /* entries dropped to make room */
+	uint64_t entries;   /* entries held now */
+	size_t bytes_used;  /* memory held now, fixed tables included */
+	size_t bytes_limit; /* cache-size */
+} cache_stats;
+
+/* A snapshot of the counters (each shard read under its lock, so it is consistent per
+ * shard, not across shards). */
+void cache_get_stats(cache *c, cache_stats *out);
+
+#endif

@@ -1,0 +1,320 @@
+"""`owndns query` against real servers: NSD (authoritative) and Unbound (local-data),
+both on 127.0.0.1, compared with dig and dnspython asking the same questions.
+
+(a) `owndns query +short` prints exactly what `dig +short` prints;
+(b) the records of the full output parse back with dnspython and equal the records
+    dnspython receives for the same question; header lines match its rcode and flags;
+(c) +json is valid JSON whose fields match dnspython's view of the answer;
+(d) dig habits and key=value options reach the server (types, -x, +tcp, +norecurse,
+    several questions on one line);
+(e) exit status: 0 for NXDOMAIN, 9 when no server answers, 1 for usage errors, each
+    failure with one line on stderr.
+"""
+import json
+
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rrset
+import pytest
+
+from conftest import run
+import query_support as qs
+
+QUERY_TIMEOUT = ["+timeout=3", "+tries=2"]
+
+NSD_QUESTIONS = [
+    ("www.example.test.", "A"),
+    ("www.example.test.", "AAAA"),
+    ("example.test.", "MX"),
+    ("example.test.", "SOA"),
+    ("example.test.", "NS"),
+    ("txt.example.test.", "TXT"),
+    ("long.example.test.", "TXT"),
+    ("_sip._tcp.example.test.", "SRV"),
+    ("alias.example.test.", "A"),          # CNAME chain inside the zone
+    ("nope.example.test.", "A"),           # NXDOMAIN
+    ("v4only.example.test.", "AAAA"),      # NODATA
+    ("big.example.test.", "TXT"),          # only TCP carries it whole
+    ("www.example.test.", "TYPE65000"),
+]
+
+UNBOUND_QUESTIONS = [
+    ("a.local.test.", "A"),
+    ("a.local.test.", "AAAA"),
+    ("a.local.test.", "TXT"),
+    ("b.local.test.", "A"),
+    ("mx.local.test.", "MX"),
+    ("missing.local.test.", "A"),
+    ("1.0.0.10.in-addr.arpa.", "PTR"),
+]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    from conftest import Processes
+    procs = Processes()
+    try:
+        nsd = qs.start_nsd(procs, tmp_path_factory.mktemp("nsd"))
+        unbound = qs.start_unbound(procs, tmp_path_factory.mktemp("unbound"))
+        yield {"nsd": nsd, "unbound": unbound}
+    finally:
+        procs.stop_all()
+
+
+def owndns(owndns_bin, port, *args):
+    return run([owndns_bin, "query", "@127.0.0.1", "-p", str(port), *QUERY_TIMEOUT, *args],
+               timeout=30)
+
+
+def dig(port, *args):
+    return run(["dig", "@127.0.0.1", "-p", str(port), *QUERY_TIMEOUT, *args], timeout=30)
+
+
+def all_questions():
+    return [("nsd", q) for q in NSD_QUESTIONS] + [("unbound", q) for q in UNBOUND_QUESTIONS]
+
+
+# ---- (a) +short equals dig +short -------------------------------------------------
+
+@pytest.mark.parametrize("server,question", all_questions(),
+                         ids=["%s-%s-%s" % (s, q[0], q[1]) for s, q in all_questions()])
+def test_short_matches_dig(owndns_bin, servers, server, question):
+    port = servers[server]
+    name, qtype = question
+    ours = owndns(owndns_bin, port, name, qtype, "+short")
+    theirs = dig(port, name, qtype, "+short")
+    assert theirs.returncode == 0, theirs.stderr
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == theirs.stdout
+    assert ours.stderr == ""
+
+
+def test_several_questions_on_one_line(owndns_bin, servers):
+    port = servers["nsd"]
+    args = ["www.example.test", "txt.example.test", "TXT", "example.test", "MX", "+short"]
+    ours = owndns(owndns_bin, port, *args)
+    theirs = dig(port, *args)
+    assert ours.returncode == 0, ours.stderr
+    assert ours.stdout == theirs.stdout
+    assert "192.0.2.1" in ours.stdout and "hello world" in ours.stdout and "mail" in ours.stdout
+
+
+def test_options_after_a_name_are_local(owndns_bin, servers):
+    # +norecurse after the second name applies to it only; +short (output form) applies
+    # to the whole run wherever it stands, as in dig.
+    port = servers["unbound"]
+    r = owndns(owndns_bin, port, "a.local.test", "b.local.test", "+norecurse", "+json")
+    assert r.returncode == 0, r.stderr
+    flags = [json.loads(l)["flags"] for l in r.stdout.splitlines()]
+    assert "rd" in flags[0] and "rd" not in flags[1]
+
+
+def test_key_value_form(owndns_bin, servers):
+    port = servers["nsd"]
+    r = run([owndns_bin, "query", "domain=www.example.test", "server=127.0.0.1@%d" % port,
+             "type=AAAA", "short=yes", "timeout=3", "tries=1"], timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "2001:db8::1\n"
+
+
+@pytest.mark.parametrize("addr,expected", [("10.0.0.1", "a.local.test.\n"),
+                                           ("2001:db8::1", "v6.local.test.\n")])
+def test_reverse_lookup(owndns_bin, servers, addr, expected):
+    port = servers["unbound"]
+    r = owndns(owndns_bin, port, "-x", addr, "+short")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == expected
+    assert r.stdout == dig(port, "-x", addr, "+short").stdout
+
+
+# ---- (b) full output parses back ----------------------------------------------------
+
+SECTION_TITLES = {";; ANSWER SECTION:": "answer", ";; AUTHORITY SECTION:": "authority",
+                  ";; ADDITIONAL SECTION:": "additional"}
+
+
+def parse_full_output(text):
+    """Header fields and records per section of dig-style output."""
+    out = {"answer": [], "authority": [], "additional": [], "header": None, "flags": None}
+    section = None
+    for line in text.splitlines():
+        if line.startswith(";; ->>HEADER<<-"):
+            out["header"] = line
+        elif line.startswith(";; flags:"):
+            out["flags"] = line[len(";; flags:"):].split(";")[0].split()
+        elif line in SECTION_TITLES:
+            section = SECTION_TITLES[line]
+        elif not line:
+            section = None
+        elif section and not line.startswith(";"):
+            name, ttl, rdclass, rdtype, rdata = line.split(None, 4)
+            out[section].append(dns.rrset.from_text(name, int(ttl), rdclass, rdtype, rdata))
+    return out
+
+
+def rr_set(rrsets):
+    """(name, ttl, class, type, rdata) of every record, order ignored."""
+    items = set()
+    for rrset in rrsets:
+        if rrset.rdtype == dns.rdatatype.OPT:
+            continue
+        for rd in rrset:
+            items.add((rrset.name.to_text().lower(), rrset.ttl, rrset.rdclass, rrset.rdtype, rd))
+    return items
+
+
+@pytest.mark.parametrize("server,question", all_questions(),
+                         ids=["%s-%s-%s" % (s, q[0], q[1]) for s, q in all_questions()])
+def test_full_output_parses_back(owndns_bin, servers, server, question):
+    port = servers[server]
+    name, qtype = question
+    big = name.startswith("big.")
+    r = owndns(owndns_bin, port, name, qtype)
+    assert r.returncode == 0, r.stderr
+    ours = parse_full_output(r.stdout)
+    ref = qs.query_dnspython(port, name, qtype, tcp=big)
+    assert ours["header"] is not None
+    assert "status: %s," % dns.rcode.to_text(ref.rcode()) in ours["header"]
+    assert set(ours["flags"]) == set(dns.flags.to_text(ref.flags).lower().split())
+    for section in ("answer", "authority", "additional"):
+        assert rr_set(ours[section]) == rr_set(getattr(ref, section)), section
+    assert ";; SERVER: 127.0.0.1#%d(127.0.0.1) (%s)" % (port, "TCP" if big else "UDP") in r.stdout
+    assert ";; MSG SIZE  rcvd: " in r.stdout
+
+
+def test_full_output_header_lines_like_dig(owndns_bin, servers):
+    # Same lines as dig from the HEADER line to the end of the sections, except the ID.
+    port = servers["nsd"]
+    ours = owndns(owndns_bin, port, "alias.example.test", "+nocookie")
+    theirs = dig(port, "alias.example.test", "+nocookie")
+
+    def body(text):
+        lines = text.splitlines()
+        start = next(i for i, l in enumerate(lines) if l.startswith(";; ->>HEADER<<-"))
+        end = next(i for i, l in enumerate(lines) if l.startswith(";; Query time:"))
+        lines = lines[start:end]
+        lines[0] = lines[0].rsplit("id:", 1)[0]
+        return lines
+
+    assert body(ours.stdout) == body(theirs.stdout)
+
+
+# ---- (c) JSON -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("server,question", all_questions(),
+                         ids=["%s-%s-%s" % (s, q[0], q[1]) for s, q in all_questions()])
+def test_json_matches_dnspython(owndns_bin, servers, server, question):
+    port = servers[server]
+    name, qtype = question
+    big = name.startswith("big.")
+    r = owndns(owndns_bin, port, name, qtype, "+json")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert len(lines) == 1
+    obj = json.loads(lines[0])
+    ref = qs.query_dnspython(port, name, qtype, tcp=big)
+    assert obj["status"] == dns.rcode.to_text(ref.rcode())
+    assert obj["opcode"] == "QUERY"
+    assert isinstance(obj["id"], int) and 0 <= obj["id"] <= 65535
+    assert obj["question"] == [{"name": name, "type": qtype, "class": "IN"}]
+    assert "qr" in obj["flags"] and ("aa" in obj["flags"]) == bool(ref.flags & dns.flags.AA)
+    for section in ("answer", "authority", "additional"):
+        got = set()
+        for rec in obj[section]:
+            rd = dns.rdata.from_text(rec["class"], rec["type"], rec["data"])
+            got.add((rec["name"].lower(), rec["ttl"], dns.rdataclass.from_text(rec["class"]),
+                     dns.rdatatype.from_text(rec["type"]), rd))
+        assert got == rr_set(getattr(ref, section)), section
+    assert obj["edns"]["version"] == 0 and obj["edns"]["udp_size"] == ref.payload
+    assert obj["server"] == "127.0.0.1" and obj["port"] == port
+    assert obj["transport"] == ("tcp" if big else "udp")
+    assert obj["msg_size"] > 12 and obj["query_time_ms"] >= 0
+
+
+def test_json_one_object_per_question(owndns_bin, servers):
+    port = servers["unbound"]
+    r = owndns(owndns_bin, port, "+json", "a.local.test", "b.local.test", "missing.local.test")
+    assert r.returncode == 0, r.stderr
+    objs = [json.loads(l) for l in r.stdout.splitlines()]
+    assert [o["question"][0]["name"] for o in objs] == ["a.local.test.", "b.local.test.",
+                                                       "missing.local.test."]
+    assert [o["status"] for o in objs] == ["NOERROR", "NOERROR", "NXDOMAIN"]
+    assert objs[1]["answer"][0] == {"name": "b.local.test.", "ttl": 60, "class": "IN",
+                                    "type": "CNAME", "data": "a.local.test."}
+
+
+# ---- (d) flags reach the server ---------------------------------------------------------
+
+def test_tcp_and_norecurse(owndns_bin, servers):
+    port = servers["unbound"]
+    r = owndns(owndns_bin, port, "a.local.test", "+tcp", "+norecurse", "+json")
+    assert r.returncode == 0, r.stderr
+    obj = json.loads(r.stdout)
+    assert obj["transport"] == "tcp"
+    assert "rd" not in obj["flags"]
+    r = owndns(owndns_bin, port, "a.local.test", "+json")
+    assert "rd" in json.loads(r.stdout)["flags"]
+
+
+def test_dnssec_sets_do(owndns_bin, servers):
+    port = servers["unbound"]
+    r = owndns(owndns_bin, port, "a.local.test", "+dnssec")
+    assert r.returncode == 0, r.stderr
+    assert "; EDNS: version: 0, flags: do; udp: " in r.stdout
+
+
+def option_line(text, prefix):
+    return [l for l in text.splitlines() if l.startswith(prefix)]
+
+
+def test_nsid_like_dig(owndns_bin, servers):
+    port = servers["unbound"]
+    ours = owndns(owndns_bin, port, "a.local.test", "+nsid")
+    theirs = dig(port, "a.local.test", "+nsid")
+    assert ours.returncode == 0, ours.stderr
+    assert option_line(ours.stdout, "; NSID:") == option_line(theirs.stdout, "; NSID:")
+    assert option_line(ours.stdout, "; NSID:") == [
+        '; NSID: 75 6e 62 6f 75 6e 64 2d 74 65 73 74 ("unbound-test")']
+    # (Unbound 1.17 sends no cookies; test_query_dig_format checks their printing.)
+
+
+def test_noedns(owndns_bin, servers):
+    port = servers["nsd"]
+    r = owndns(owndns_bin, port, "www.example.test", "+noedns", "+json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["edns"] is None
+
+
+# ---- (e) exit status ------------------------------------------------------------------
+
+def test_nxdomain_exits_zero(owndns_bin, servers):
+    r = owndns(owndns_bin, servers["nsd"], "nope.example.test")
+    assert r.returncode == 0
+    assert "status: NXDOMAIN" in r.stdout
+    assert r.stderr == ""
+
+
+def test_no_server_exits_9(owndns_bin):
+    port = qs.free_port()  # nothing listens there
+    r = run([owndns_bin, "query", "@127.0.0.1", "-p", str(port), "+timeout=1", "+tries=1",
+             "www.example.test"], timeout=30)
+    assert r.returncode == 9
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(";; ")
+    assert "no servers could be reached" in lines[0]
+
+
+@pytest.mark.parametrize("args", [["+bogus", "example.test"], ["-t"], ["-t", "NOSUCHTYPE"],
+                                  ["-x", "not-an-address"], ["@not-an-address", "example.test"],
+                                  ["-p", "0", "example.test"], ["+timeout=0", "example.test"],
+                                  ["-z", "example.test"], ["tries=0"], ["bad..name"],
+                                  ["example.test", "AXFR"]])
+def test_usage_errors_exit_1(owndns_bin, args):
+    r = run([owndns_bin, "query", *args], timeout=30)
+    assert r.returncode == 1, r.stdout
+    assert len(r.stderr.splitlines()) == 1
+    assert r.stdout == ""

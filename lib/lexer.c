@@ -9,7 +9,13 @@ void lexer_init(lexer *lx, const char *text, size_t len)
 	lx->pos = 0;
 	lx->line = 1;
 	lx->paren_depth = 0;
+	lx->entry_ended = false;
 	lx->error = OWNDNS_OK;
+}
+
+void lexer_next_entry(lexer *lx)
+{
+	lx->entry_ended = false;
 }
 
 static bool is_blank(char c)
@@ -120,7 +126,11 @@ int lexer_next(lexer *lx, lexer_token *tok)
 {
 	if (lx->error)
 		return lx->error;
+	if (lx->entry_ended)
+		return 0;
 	int r = skip_to_token(lx);
+	if (r == 0)
+		lx->entry_ended = true;
 	if (r <= 0)
 		return r;
 	tok->line = lx->line;

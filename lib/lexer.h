@@ -22,6 +22,7 @@ typedef struct lexer {
 	size_t pos;
 	unsigned line;
 	int paren_depth;
+	bool entry_ended; /* the entry's end was consumed: lexer_next keeps returning 0 */
 	int error; /* sticky: OWNDNS_ESYNTAX for unbalanced parentheses or quotes */
 } lexer;
 
@@ -31,6 +32,10 @@ void lexer_init(lexer *lx, const char *text, size_t len);
  * (newline outside parentheses, or end of text), or a negative status on a syntax
  * error (unterminated quote, ')' without '(', end of text inside parentheses). */
 int lexer_next(lexer *lx, lexer_token *tok);
+
+/* Moves on to the next entry after lexer_next returned 0 (the end of an entry is
+ * sticky, so a field that reads "to the end" can never run into the next entry). */
+void lexer_next_entry(lexer *lx);
 
 /* Like lexer_next but does not consume the token. */
 int lexer_peek(lexer *lx, lexer_token *tok);

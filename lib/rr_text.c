@@ -72,13 +72,15 @@ int owndns_ttl_from_text(const char *text, size_t len, uint32_t *ttl)
 static int skip_empty_entries(lexer *lx)
 {
 	lexer_token tok;
-	while (lx->pos < lx->len) {
+	for (;;) {
+		lexer_next_entry(lx);
+		if (lx->pos >= lx->len)
+			return OWNDNS_OK;
 		int r = lexer_peek(lx, &tok);
 		if (r != 0)
 			return r < 0 ? r : OWNDNS_OK;
 		lexer_next(lx, &tok);
 	}
-	return OWNDNS_OK;
 }
 
 static int next_token(lexer *lx, lexer_token *tok)

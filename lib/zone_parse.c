@@ -763,6 +763,7 @@ static void read_entries(zp_parser *p, zp_frame *f)
 {
 	lexer *lx = &f->lx;
 	while (!p->fatal && !p->stopped && lx->pos < lx->len) {
+		lexer_next_entry(lx);
 		size_t start = lx->pos;
 		unsigned start_line = lx->line;
 		lexer_token tok;

@@ -125,14 +125,19 @@ static int check_zone_run(const options *opts)
 	return rc == OWNDNS_OK ? 0 : 1;
 }
 
+/* owndns check-zone ORIGIN FILE */
+static const char *const check_zone_positional[] = { "origin", "file", NULL };
+
 const subcommand subcommand_check_zone = {
-	"check-zone",
-	"check a zone file the way `owndns serve` loads it",
-	"Reads a zone file in RFC 1035 master-file format ($ORIGIN, $TTL, $INCLUDE,\n"
+	.name = "check-zone",
+	.summary = "check a zone file the way `owndns serve` loads it",
+	.description = "Reads a zone file in RFC 1035 master-file format ($ORIGIN, $TTL, $INCLUDE,\n"
 	"$GENERATE), applies the checks done before a zone is served (SOA and NS at the\n"
 	"apex, CNAME and DNAME rules, occluded data, glue) and prints every problem as\n"
 	"file:line: message.  Exit status 0 when the zone would be served, 1 otherwise.\n"
-	"Example: owndns check-zone origin=example.com file=example.com.zone",
-	check_zone_keys,
-	check_zone_run,
+	"Example: owndns check-zone example.com example.com.zone\n"
+	"    (or: owndns check-zone origin=example.com file=example.com.zone)",
+	.keys = check_zone_keys,
+	.run = check_zone_run,
+	.positional = check_zone_positional,
 };

@@ -2,6 +2,7 @@
  * answers --version and --help, parses the key=value options against the
  * subcommand's table and runs it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "options.h"
@@ -60,6 +61,64 @@ static bool asks_for_help(int argc, char *const argv[])
 	return false;
 }
 
+static char *join_key_value(const char *key, const char *value)
+{
+	size_t key_len = strlen(key), value_len = strlen(value);
+	char *kv = malloc(key_len + 1 + value_len + 1);
+	if (!kv)
+		return NULL;
+	memcpy(kv, key, key_len);
+	kv[key_len] = '=';
+	memcpy(kv + key_len + 1, value, value_len + 1);
+	return kv;
+}
+
+static void free_args(char **args, int count)
+{
+	for (int i = 0; i < count; i++)
+		free(args[i]);
+	free(args);
+}
+
+static bool key_is_repeatable(const option_spec *table, const char *key)
+{
+	for (const option_spec *s = table; s->name; s++)
+		if (strcmp(s->name, key) == 0)
+			return s->repeatable;
+	return false;
+}
+
+/* Copies the arguments, turning each one that is not key=value into KEY=argument with
+ * the subcommand's next positional key (the last one, when repeatable, takes all the
+ * rest).  Arguments beyond the positional keys are left as they are, so the option
+ * parser reports them.  Returns NULL (message in err) when out of memory. */
+static char **expand_positional(const subcommand *cmd, int argc, char *const argv[], char *err,
+				size_t err_size)
+{
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	if (!args) {
+		snprintf(err, err_size, "out of memory");
+		return NULL;
+	}
+	size_t next = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *key = NULL;
+		if (cmd->positional && cmd->positional[next] &&
+		    !options_is_key_value(cmd->keys, argv[i])) {
+			key = cmd->positional[next];
+			if (cmd->positional[next + 1] || !key_is_repeatable(cmd->keys, key))
+				next++;
+		}
+		args[i] = key ? join_key_value(key, argv[i]) : strdup(argv[i]);
+		if (!args[i]) {
+			snprintf(err, err_size, "out of memory");
+			free_args(args, argc);
+			return NULL;
+		}
+	}
+	return args;
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc < 2) {
@@ -87,7 +146,10 @@ int main(int argc, char *argv[])
 	}
 
 	char err[2048];
-	options *opts = options_parse(cmd->keys, argc - 2, argv + 2, err, sizeof(err));
+	char **args = expand_positional(cmd, argc - 2, argv + 2, err, sizeof(err));
+	options *opts = args ? options_parse(cmd->keys, argc - 2, args, err, sizeof(err)) : NULL;
+	if (args)
+		free_args(args, argc - 2);
 	if (!opts) {
 		fprintf(stderr, "owndns %s: %s\n", cmd->name, err);
 		return 1;

@@ -669,3 +669,17 @@ void options_print_help(const option_spec *table, FILE *out)
 	fprintf(out, "  %-26s %s\n", OPTION_CONFIG_KEY "=FILE",
 		"read key=value lines from FILE ('#' comments); keys given on the command line replace the file's");
 }
+
+bool options_is_key_value(const option_spec *table, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	if (!eq || eq == arg)
+		return false;
+	size_t len = (size_t)(eq - arg);
+	if (len == strlen(OPTION_CONFIG_KEY) && memcmp(arg, OPTION_CONFIG_KEY, len) == 0)
+		return true;
+	for (const option_spec *s = table; s->name; s++)
+		if (strlen(s->name) == len && memcmp(s->name, arg, len) == 0)
+			return true;
+	return false;
+}

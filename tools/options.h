@@ -85,6 +85,10 @@ int options_parse_size(const char *text, uint64_t *out);
 int options_parse_addr(const char *text, uint16_t default_port, struct sockaddr_storage *out,
 		       socklen_t *out_len);
 
+/* True when `arg` is "key=value" with a key of `table` (or config=): anything else is a
+ * positional argument for the subcommand (see subcommand.positional). */
+bool options_is_key_value(const option_spec *table, const char *arg);
+
 /* Prints one line per key of `table`: name=TYPE, default, repeatable, help. */
 void options_print_help(const option_spec *table, FILE *out);
 

@@ -64,20 +64,6 @@ static const option_spec query_keys[] = {
 	OPTION_SPEC_END
 };
 
-bool query_arg_is_key_value(const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg)
-		return false;
-	size_t len = (size_t)(eq - arg);
-	if (len == strlen(OPTION_CONFIG_KEY) && memcmp(arg, OPTION_CONFIG_KEY, len) == 0)
-		return true;
-	for (const option_spec *s = query_keys; s->name; s++)
-		if (strlen(s->name) == len && memcmp(s->name, arg, len) == 0)
-			return true;
-	return false;
-}
-
 /* ---- client options from the settings ---------------------------------------------- */
 
 static unsigned query_flags(const query_settings *s)
@@ -362,15 +348,19 @@ static int query_run(const options *opts)
 	return exit_status;
 }
 
+/* dig-style arguments (@server, +short, a name …) go to arg= in order. */
+static const char *const query_positional[] = { QUERY_ARG_KEY, NULL };
+
 const subcommand subcommand_query = {
-	"query",
-	"ask a DNS server a question and print the response like dig",
-	"Asks each question and prints the response the way dig 9.18 does (or +short, or\n"
+	.name = "query",
+	.summary = "ask a DNS server a question and print the response like dig",
+	.description = "Asks each question and prints the response the way dig 9.18 does (or +short, or\n"
 	"+json: one JSON object per response).  dig's habits work too:\n"
 	"  owndns query example.com MX @192.0.2.53 -p 5353 +tcp +dnssec +short\n"
 	"  owndns query -x 192.0.2.1      owndns query a.example b.example AAAA +norecurse\n"
 	"Options after a name apply to that question only.  Exit status: 0 response\n"
 	"received (any rcode), 1 usage error, 9 no reply, 10 internal or malformed replies.",
-	query_keys,
-	query_run,
+	.keys = query_keys,
+	.run = query_run,
+	.positional = query_positional,
 };

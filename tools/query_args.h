@@ -63,9 +63,6 @@ void query_plan_free(query_plan *p);
  * under ip6.arpa.).  Returns 0, or -1 for text that is not an address. */
 int query_reverse_name(const char *addr, char *out, size_t size);
 
-/* True when `arg` is key=value with a key of owndns query's table (or config=): such
- * an argument goes to the option parser as it is; any other is a dig-style argument. */
-bool query_arg_is_key_value(const char *arg);
 
 /* The key that carries one dig-style argument through the option parser ("arg"). */
 #define QUERY_ARG_KEY "arg"

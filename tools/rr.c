@@ -388,9 +388,9 @@ done:
 }
 
 const subcommand subcommand_rr = {
-	"rr",
-	"convert resource records between text, wire (hex) and RFC 3597 generic form",
-	"Reads resource records, one per line, from standard input or file=PATH, and\n"
+	.name = "rr",
+	.summary = "convert resource records between text, wire (hex) and RFC 3597 generic form",
+	.description = "Reads resource records, one per line, from standard input or file=PATH, and\n"
 	"writes each one in the output form.  Text input is zone-file style\n"
 	"('owner [ttl] [class] type rdata'; relative names use origin=, a missing TTL\n"
 	"uses ttl=); wire input is the hex of one uncompressed record per line\n"
@@ -398,6 +398,6 @@ const subcommand subcommand_rr = {
 	"standard error with its line number and skipped; the exit status is 1 if any\n"
 	"line failed.\n\n"
 	"  echo 'example.com. 3600 IN MX 10 mail.example.com.' | owndns rr output=wire",
-	rr_keys,
-	rr_run,
+	.keys = rr_keys,
+	.run = rr_run,
 };

@@ -13,6 +13,10 @@ typedef struct subcommand {
 	const option_spec *keys;
 	/* Returns the process exit status. */
 	int (*run)(const options *opts);
+	/* Keys that arguments other than key=value fill, in order ("check-zone ORIGIN
+	 * FILE"); the last key takes all remaining ones when it is repeatable.  NULL-ended;
+	 * NULL when the subcommand takes only key=value. */
+	const char *const *positional;
 } subcommand;
 
 extern const subcommand subcommand_rr;

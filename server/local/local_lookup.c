@@ -1,0 +1,211 @@
+/* Answering from local data: the rules of local_data.h, a CNAME chain inside the
+ * local data, and the result written into a message or an answer_plan.
+ * A lookup costs a binary search per label of the name (names are sorted in the
+ * canonical order of RFC 4034 §6.1, which also puts a name's descendants right after
+ * it: that is how empty non-terminals are found without storing them). */
+#include <stdlib.h>
+#include <string.h>
+
+#include <owndns/name.h>
+#include <owndns/rdata.h>
+
+#include "local_internal.h"
+
+/* Position of the first name >= `name` in ld->names. */
+static size_t lower_bound(const local_data *ld, const uint8_t *name)
+{
+	size_t lo = 0, hi = ld->name_count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (owndns_name_compare(ld->names[mid].owner, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+long local_find_name(const local_data *ld, const uint8_t *name)
+{
+	size_t at = lower_bound(ld, name);
+	if (at < ld->name_count && owndns_name_compare(ld->names[at].owner, name) == 0)
+		return (long)at;
+	return -1;
+}
+
+/* True when some name with data lies strictly below `name` (an empty non-terminal
+ * when `name` itself has none). */
+static bool has_descendant(const local_data *ld, const uint8_t *name)
+{
+	size_t at = lower_bound(ld, name);
+	if (at < ld->name_count && owndns_name_compare(ld->names[at].owner, name) == 0)
+		at++;
+	return at < ld->name_count &&
+	       owndns_name_is_strict_subdomain(ld->names[at].owner, name);
+}
+
+/* The apex of the built-in zone holding `name`: the deepest apex at or above it,
+ * unless an authoritative zone took the name space first (local_data_yield). */
+static const local_name *enclosing_zone(const local_data *ld, const uint8_t *name)
+{
+	for (const uint8_t *n = name; n; n = owndns_name_parent(n)) {
+		if (ld->yield_count && local_is_yielded_exact(ld, n))
+			return NULL;
+		long at = local_find_name(ld, n);
+		if (at >= 0 && (ld->names[at].flags & LOCAL_NAME_APEX))
+			return &ld->names[at];
+	}
+	return NULL;
+}
+
+static const zone_rrset *find_rrset(const local_name *n, uint16_t type)
+{
+	for (const zone_rrset *s = n->rrsets; s; s = s->next)
+		if (s->type == type)
+			return s;
+	return NULL;
+}
+
+static void add_answer(local_result *res, const uint8_t *owner, const zone_rrset *rrset)
+{
+	res->answer[res->answer_count].owner = owner;
+	res->answer[res->answer_count].rrset = rrset;
+	res->answer_count++;
+}
+
+static local_status negative(local_result *res, local_status status, const local_name *apex)
+{
+	res->status = status;
+	if (apex) {
+		res->soa_owner = apex->owner;
+		res->soa = find_rrset(apex, OWNDNS_TYPE_SOA);
+	}
+	return status;
+}
+
+/* True when `name` is already the owner of an answer RRset: a CNAME loop. */
+static bool in_answer(const local_result *res, const uint8_t *name)
+{
+	for (unsigned i = 0; i < res->answer_count; i++)
+		if (owndns_name_equal(res->answer[i].owner, name))
+			return true;
+	return false;
+}
+
+local_status local_lookup(const local_data *ld, const uint8_t *qname, uint16_t qtype,
+			  local_result *res)
+{
+	const uint8_t *name = qname;
+
+	memset(res, 0, sizeof(*res));
+	if (!ld || !ld->finished)
+		return LOCAL_NOT_LOCAL;
+	for (;;) {
+		long at = local_find_name(ld, name);
+		const local_name *apex = enclosing_zone(ld, name);
+		const local_name *node = at >= 0 ? &ld->names[at] : NULL;
+
+		if (!node && apex && (apex->flags & LOCAL_NAME_REDIRECT))
+			node = apex; /* RFC 6761 §6.3: below localhost is localhost */
+		if (!node) {
+			if (res->answer_count > 0 && !apex) {
+				/* The chain leaves the local data. */
+				res->status = LOCAL_ANSWER;
+				res->chain_target = name;
+				return LOCAL_ANSWER;
+			}
+			if (!apex)
+				return LOCAL_NOT_LOCAL;
+			if (has_descendant(ld, name))
+				return negative(res, LOCAL_NODATA, apex);
+			return negative(res, LOCAL_NXDOMAIN, apex);
+		}
+		const zone_rrset *rrset = qtype == OWNDNS_TYPE_ANY ? node->rrsets
+								   : find_rrset(node, qtype);
+		if (rrset) {
+			add_answer(res, name, rrset);
+			res->status = LOCAL_ANSWER;
+			return LOCAL_ANSWER;
+		}
+		const zone_rrset *cname = find_rrset(node, OWNDNS_TYPE_CNAME);
+		if (!cname || !cname->rdata)
+			return negative(res, LOCAL_NODATA, apex);
+		add_answer(res, name, cname);
+		const uint8_t *target = cname->rdata->data;
+		/* A loop or an over-long chain ends the answer with what it has, as the
+		 * authoritative lookup does. */
+		if (res->answer_count > LOCAL_CHAIN_MAX || in_answer(res, target)) {
+			res->status = LOCAL_ANSWER;
+			return LOCAL_ANSWER;
+		}
+		name = target;
+	}
+}
+
+unsigned local_result_rcode(const local_result *res)
+{
+	return res->status == LOCAL_NXDOMAIN ? OWNDNS_RCODE_NXDOMAIN : OWNDNS_RCODE_NOERROR;
+}
+
+/* ---- Writing ----------------------------------------------------------------------- */
+
+static answer_entry entry_of(const uint8_t *owner, const zone_rrset *rrset, bool negative_soa)
+{
+	answer_entry e;
+	memset(&e, 0, sizeof(e));
+	e.owner = owner;
+	e.type = rrset->type;
+	e.rrset = rrset;
+	e.negative_soa = negative_soa;
+	e.required = true;
+	return e;
+}
+
+void local_result_to_plan(const local_result *res, answer_plan *plan)
+{
+	memset(plan, 0, sizeof(*plan));
+	plan->rcode = local_result_rcode(res);
+	plan->authoritative = true;
+	for (unsigned i = 0; i < res->answer_count && i < ANSWER_SECTION_MAX; i++)
+		plan->part[ANSWER_PART_ANSWER][plan->count[ANSWER_PART_ANSWER]++] =
+			entry_of(res->answer[i].owner, res->answer[i].rrset, false);
+	if (res->soa)
+		plan->part[ANSWER_PART_AUTHORITY][plan->count[ANSWER_PART_AUTHORITY]++] =
+			entry_of(res->soa_owner, res->soa, true);
+}
+
+/* Writes an RRset whole, or leaves the writer as it was. */
+static int write_entry(owndns_msg_writer *w, owndns_section section, const answer_entry *e)
+{
+	owndns_msg_writer before = *w;
+	const void *cursor = NULL;
+	owndns_rr rr;
+	while (answer_entry_next(e, &cursor, &rr)) {
+		int rc = owndns_writer_rr(w, section, &rr);
+		if (rc) {
+			*w = before;
+			return rc;
+		}
+	}
+	return OWNDNS_OK;
+}
+
+int local_result_write(const local_result *res, owndns_msg_writer *w)
+{
+	if (res->status == LOCAL_NOT_LOCAL)
+		return OWNDNS_EINVAL;
+	owndns_header *h = owndns_writer_header(w);
+	owndns_header_set_rcode(h, local_result_rcode(res));
+	owndns_header_set_flag(h, OWNDNS_FLAG_AA, true);
+	for (unsigned i = 0; i < res->answer_count; i++) {
+		answer_entry e = entry_of(res->answer[i].owner, res->answer[i].rrset, false);
+		int rc = write_entry(w, OWNDNS_SECTION_ANSWER, &e);
+		if (rc)
+			return rc;
+	}
+	if (res->soa) {
+		answer_entry e = entry_of(res->soa_owner, res->soa, true);
+		return write_entry(w, OWNDNS_SECTION_AUTHORITY, &e);
+	}
+	return OWNDNS_OK;
+}

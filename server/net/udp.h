@@ -1,0 +1,24 @@
+/* A UDP listening socket: every datagram is answered through net_answer and the
+ * response sent back to its source.  The socket is our own (not uv_udp_t) so that on a
+ * wildcard address (0.0.0.0, ::) the reply leaves from the address the query was sent
+ * to (IP_PKTINFO / IPV6_RECVPKTINFO, RFC 1123 §6.1.3.5 expects that), and libuv only
+ * polls it.  A reply that would block is dropped: UDP clients retry. */
+#ifndef OWNDNS_SERVER_NET_UDP_H
+#define OWNDNS_SERVER_NET_UDP_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "net.h"
+
+typedef struct udp_socket udp_socket;
+
+/* Opens, binds and starts polling a socket on `addr`.  Returns 0, or a negative errno
+ * with a message ("bind: Address already in use") in err. */
+int udp_socket_open(net_context *ctx, const struct sockaddr *addr, udp_socket **out, char *err,
+		    size_t err_size);
+
+/* Stops and closes; the memory is freed once the loop has run the close callback. */
+void udp_socket_close(udp_socket *s);
+
+#endif

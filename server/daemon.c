@@ -241,6 +241,7 @@ int daemon_run(const daemon_config *config, const server_log *log)
 	d->config = config;
 	d->log = log;
 	d->view.recursion = config->recursion;
+	d->view.udp_max = (uint16_t)config->limits.udp_max_size;
 	int rc = uv_loop_init(&d->loop);
 	if (rc) {
 		log_error(log, "cannot start the event loop: %s", uv_strerror(rc));

@@ -5,7 +5,9 @@
 #   make fuzz           only the fuzz stage (FUZZ_SECONDS per target, default 20)
 #   make install        install to $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make doc            regenerate doc/owndns.md from the option tables
-#   make clean          remove build/, build-asan/ and build-fuzz/
+#   make armhf / arm64  cross-build in build-armhf/ or build-arm64/ and run the unit
+#                       tests under qemu-user (scripts/cross.sh)
+#   make clean          remove build/, build-asan/, build-fuzz/ and the cross builds
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -13,7 +15,7 @@ FUZZ_SECONDS ?= 20
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD_DIR := build
 
-.PHONY: all build deps run test fuzz install doc bench clean
+.PHONY: all build deps run test fuzz install doc bench clean armhf arm64
 
 all: build
 
@@ -39,8 +41,11 @@ install: build
 doc: build
 	scripts/gen-doc.sh $(BUILD_DIR)/owndns
 
-bench:
-	@echo "no benchmark yet"
+armhf arm64:
+	JOBS=$(JOBS) scripts/cross.sh $@
+
+bench: build
+	/usr/bin/python3 bench/bench.py
 
 clean:
-	rm -rf $(BUILD_DIR) build-asan build-fuzz
+	rm -rf $(BUILD_DIR) build-asan build-fuzz build-armhf build-arm64

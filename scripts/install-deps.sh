@@ -41,7 +41,9 @@ install_missing() {
 	fi
 	echo "install-deps: installing ${missing[*]}"
 	if [ "$updated" = no ]; then
-		apt-get update -q
+		# One broken index (e.g. a foreign architecture's) must not stop the install:
+		# apt-get install below says clearly what it cannot find.
+		apt-get update -q || echo "install-deps: apt-get update reported errors; trying the install anyway" >&2
 		updated=yes
 	fi
 	apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -5,6 +5,8 @@
 #   integration  pytest tests in tests/integration against the binaries in build/
 #   doc       doc/owndns.md matches what the binary's --help prints
 #   asan      ASan+UBSan build in build-asan/ and the unit tests again
+#   armhf     32-bit ARM cross build in build-armhf/ and the unit tests under qemu-user
+#             (scripts/cross.sh; installs the cross packages when missing)
 #   fuzz      libFuzzer build in build-fuzz/ (clang) and every fuzz/fuzz_*.c target for
 #             FUZZ_SECONDS (default 20) on a copy of fuzz/corpus/<target>/
 # Usage: scripts/test.sh [stage ...]   (default: all, in that order)
@@ -155,6 +157,19 @@ stage_asan() {
 		run_ctest asan "$B-asan"
 }
 
+stage_armhf() {
+	note "armhf cross build ($B-armhf/) and unit tests under qemu-user"
+	if ! scripts/install-cross-deps.sh armhf; then
+		record armhf-deps 0 1
+		return
+	fi
+	if ! OWNDNS_CROSS_BUILD_DIR="$B-armhf" JOBS="$JOBS" scripts/cross.sh armhf build; then
+		record armhf-build 0 1
+		return
+	fi
+	run_ctest armhf "$B-armhf"
+}
+
 fuzz_targets() {
 	local src
 	for src in fuzz/fuzz_*.c; do
@@ -212,10 +227,10 @@ stage_fuzz() {
 }
 
 stages=("$@")
-[ "${#stages[@]}" -eq 0 ] && stages=(build unit integration doc asan fuzz)
+[ "${#stages[@]}" -eq 0 ] && stages=(build unit integration doc asan armhf fuzz)
 for stage in "${stages[@]}"; do
 	case "$stage" in
-	build | unit | integration | doc | asan | fuzz) "stage_$stage" ;;
+	build | unit | integration | doc | asan | armhf | fuzz) "stage_$stage" ;;
 	*)
 		echo "test.sh: unknown stage '$stage'" >&2
 		exit 2

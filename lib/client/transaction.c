@@ -251,7 +251,8 @@ static enum verdict judge_rcode(const owndns_txn *t, const owndns_msg *m)
 	return SERVER_FAILED;
 }
 
-static enum verdict judge(const owndns_txn *t, const uint8_t *pkt, size_t len, owndns_msg *m)
+static enum verdict judge(const owndns_txn *t, const uint8_t *pkt, size_t len, bool tcp,
+			  owndns_msg *m)
 {
 	owndns_header hdr;
 
@@ -262,8 +263,9 @@ static enum verdict judge(const owndns_txn *t, const uint8_t *pkt, size_t len, o
 	if (owndns_header_opcode(&hdr) != OWNDNS_OPCODE_QUERY)
 		return DROP_MALFORMED;
 	int rc = owndns_msg_open(m, pkt, len);
-	/* A truncated answer may be cut anywhere; TC=1 is all we need from it. */
-	if (owndns_header_flag(&hdr, OWNDNS_FLAG_TC) && rc != OWNDNS_OK)
+	/* A truncated UDP answer may be cut anywhere; TC=1 is all we need from it.  Over
+	 * TCP there is nothing to fall back to, so an unreadable message is just bad. */
+	if (owndns_header_flag(&hdr, OWNDNS_FLAG_TC) && rc != OWNDNS_OK && !tcp)
 		return TRUNCATED;
 	if (rc != OWNDNS_OK)
 		return DROP_MALFORMED;
@@ -355,7 +357,7 @@ static void handle_response(owndns_txn *t, uint64_t now, const uint8_t *pkt, siz
 			    unsigned server, bool tcp)
 {
 	owndns_msg m;
-	enum verdict v = judge(t, pkt, len, &m);
+	enum verdict v = judge(t, pkt, len, tcp, &m);
 	bool is_current = server == t->current && tcp == t->current_tcp;
 
 	if (count_drop(t, v))

@@ -14,6 +14,7 @@
 
 static const subcommand *const subcommands[] = {
 	&subcommand_query,
+	&subcommand_lookup,
 	&subcommand_serve,
 	&subcommand_check_zone,
 	&subcommand_rr,

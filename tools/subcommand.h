@@ -21,6 +21,7 @@ typedef struct subcommand {
 
 extern const subcommand subcommand_rr;
 extern const subcommand subcommand_query;
+extern const subcommand subcommand_lookup;
 extern const subcommand subcommand_serve;
 extern const subcommand subcommand_check_zone;
 

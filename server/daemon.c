@@ -10,8 +10,13 @@
 
 #include <owndns/error.h>
 
+#include "cache/cache.h"
+#include "forward/upstream.h"
+#include "local/local_data.h"
+#include "net/forwarding.h"
 #include "net/listener.h"
 #include "net/tcp.h"
+#include "policy/acl.h"
 
 typedef struct server_daemon {
 	uv_loop_t loop;
@@ -19,6 +24,10 @@ typedef struct server_daemon {
 	const server_log *log;
 	server_view view;
 	struct zone_set *zones; /* what view.zones points to; owned */
+	local_data *local;      /* view.local; owned */
+	acl *acl;               /* view.acl; owned */
+	cache *cache;           /* view.cache; owned */
+	forwarders forward;     /* view.forward; owned */
 	net_context *net;
 	listener **listeners;
 	size_t listener_count;
@@ -136,8 +145,10 @@ static void close_everything(server_daemon *d)
 	for (size_t i = 0; i < d->listener_count; i++)
 		listener_close(d->listeners[i]);
 	d->listener_count = 0;
-	if (d->net)
+	if (d->net) {
+		net_forwarding_shutdown(d->net);
 		tcp_close_connections(d->net);
+	}
 	if (d->signals_started) {
 		uv_unref((uv_handle_t *)&d->sig_hup);
 		uv_unref((uv_handle_t *)&d->sig_term);
@@ -194,13 +205,39 @@ static int start_signals(server_daemon *d)
 
 /* ---- the whole run ---- */
 
-static int start(server_daemon *d)
+/* ---- the resolver's modules ---- */
+
+static int build_resolver(server_daemon *d)
 {
-	if (d->config->recursion) {
-		log_error(d->log, "recursion=yes is not implemented yet");
+	const daemon_config *cfg = d->config;
+	const daemon_resolver_config *rc = &cfg->resolver;
+	if (daemon_acl_build(rc, cfg->recursion, d->log, &d->acl))
+		return -1;
+	d->view.acl = d->acl;
+	if (!cfg->recursion)
+		return 0;
+	if (daemon_local_build(rc, cfg->zones, cfg->zone_count, d->log, &d->local)) {
+		log_error(d->log, "not starting: the local data did not load");
 		return -1;
 	}
-	if (load_zones_at_start(d))
+	if (daemon_cache_build(rc, d->log, &d->cache) ||
+	    daemon_forwarders_build(rc, cfg->listen, cfg->listen_count, d->log, &d->forward))
+		return -1;
+	d->view.local = d->local;
+	d->view.cache = d->cache;
+	d->view.forward = &d->forward;
+	d->view.serve_stale = rc->serve_stale;
+	d->view.ttl_limits.min_ttl = rc->cache.min_ttl;
+	d->view.ttl_limits.max_ttl = rc->cache.max_ttl;
+	d->view.ttl_limits.max_negative_ttl = rc->cache.max_negative_ttl;
+	log_info(d->log, "local data: %zu name%s", local_data_name_count(d->local),
+		 local_data_name_count(d->local) == 1 ? "" : "s");
+	return 0;
+}
+
+static int start(server_daemon *d)
+{
+	if (load_zones_at_start(d) || build_resolver(d))
 		return -1;
 	d->net = malloc(sizeof(*d->net));
 	if (!d->net) {
@@ -208,11 +245,16 @@ static int start(server_daemon *d)
 		return -1;
 	}
 	net_context_init(d->net, &d->loop, &d->view, d->log, &d->config->limits);
+	if (d->config->recursion && net_forwarding_init(d->net)) {
+		log_error(d->log, "out of memory");
+		return -1;
+	}
 	if (open_listeners(d) || start_signals(d) || write_pid_file(d))
 		return -1;
-	log_info(d->log, "ready: %zu zone%s, %zu listen address%s", d->config->zone_count,
-		 d->config->zone_count == 1 ? "" : "s", d->listener_count,
-		 d->listener_count == 1 ? "" : "es");
+	log_info(d->log, "ready: %zu zone%s, %zu listen address%s, recursion %s",
+		 d->config->zone_count, d->config->zone_count == 1 ? "" : "s",
+		 d->listener_count, d->listener_count == 1 ? "" : "es",
+		 d->config->recursion ? "yes (forwarding)" : "no");
 	return 0;
 }
 
@@ -227,8 +269,14 @@ static void finish(server_daemon *d)
 		log_warn(d->log, "event loop closed with handles still open");
 	remove_pid_file(d);
 	free(d->listeners);
+	if (d->net)
+		net_forwarding_free(d->net);
 	free(d->net);
 	daemon_zones_free(d->zones);
+	local_data_free(d->local);
+	acl_free(d->acl);
+	cache_free(d->cache);
+	forwarders_free(&d->forward);
 }
 
 int daemon_run(const daemon_config *config, const server_log *log)

@@ -1,13 +1,17 @@
 /* The daemon behind `owndns serve`: one libuv loop, a UDP socket and a TCP listener per
- * listen address, the zones served, and the signals:
+ * listen address, the zones served, and with recursion on the resolver's modules:
+ * local names, the ACL, the cache and the upstreams to forward to (daemon_config.h).
+ * Signals:
  *   SIGHUP           re-reads every zone file named at start-up (daemon_zones.h tells
- *                    what happens to a zone that fails); the config file itself is
- *                    not re-read.  The new zones replace the old ones between two
- *                    queries: a query sees either all old or all new data.
+ *                    what happens to a zone that fails); the config file itself,
+ *                    hosts files and local-data are not re-read, and the cache
+ *                    stays.  The new zones replace the old ones between two queries:
+ *                    a query sees either all old or all new data.
  *   SIGTERM, SIGINT  closes listeners and connections (unsent answers are dropped),
  *                    frees everything, removes the pid file, exit status 0.
- * Start-up fails (status 1, nothing served) when a zone does not load, an address
- * cannot be bound, or the pid file cannot be written.  Owns everything it creates;
+ * Start-up fails (status 1, nothing served) when a zone does not load, a hosts file
+ * cannot be read, a local-data or ACL value is bad, an address cannot be bound, or the
+ * pid file cannot be written.  Owns everything it creates;
  * reads `config` and `log`, which must outlive daemon_run. */
 #ifndef OWNDNS_SERVER_DAEMON_H
 #define OWNDNS_SERVER_DAEMON_H
@@ -16,6 +20,7 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "daemon_config.h"
 #include "daemon_zones.h"
 #include "log.h"
 #include "net/net.h"
@@ -25,7 +30,8 @@ typedef struct daemon_config {
 	size_t listen_count;
 	const daemon_zone_config *zones;
 	size_t zone_count;
-	bool recursion;       /* only false is implemented */
+	bool recursion;       /* false: pure authoritative; true: forwarding resolver */
+	daemon_resolver_config resolver; /* used when recursion is on (and the ACL always) */
 	net_limits limits;
 	const char *pid_file; /* NULL: none */
 } daemon_config;

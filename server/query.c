@@ -1,7 +1,8 @@
-/* server_answer: one query packet in, one response packet out.  Validation follows
- * what NSD does with the same packets (tests/integration/test_auth_vs_nsd.py keeps the
- * two in step); the lookup itself is server/auth/answer.c; this file decides what
- * fits in the packet. */
+/* The request pipeline (query.h).  Validation follows what NSD does with the same
+ * packets (tests/integration/test_auth_vs_nsd.py keeps the two in step); the lookups
+ * are server/auth/answer.c (zones), server/local/ (local names) and server/forward/
+ * (cache, upstream answers); this file runs the stages in order and decides what fits
+ * in the packet. */
 #include "query.h"
 
 #include <string.h>
@@ -11,39 +12,27 @@
 #include <owndns/rdata.h>
 
 #include "auth/answer.h"
+#include "forward/forward.h"
+#include "forward/upstream.h"
+#include "local/local_data.h"
+#include "policy/acl.h"
 
-/* Default EDNS UDP payload size (DNS Flag Day 2020: no IP fragmentation), also the
- * largest UDP response we send whatever the client offers. */
-#define SERVER_EDNS_UDP_SIZE 1232
 /* RFC 8914 §4.21: "Not Authoritative", sent with REFUSED like NSD does. */
 #define EDE_NOT_AUTHORITATIVE 20
-/* Room for the options of our OPT record (one EDE without text). */
-#define OPT_OPTIONS_MAX 16
+/* RFC 8914 §4.19 / §4.24: "Prohibited" (ACL) and "No Reachable Authority" (upstreams
+ * failed). */
+#define EDE_PROHIBITED 18
+#define EDE_NO_REACHABLE_AUTHORITY 22
 
 /* What the query asked, once it has passed validation. */
 typedef struct parsed_query {
 	owndns_msg msg;
-	uint8_t qname[OWNDNS_NAME_MAX];
-	uint16_t qtype;
-	uint16_t qclass;
-	bool has_edns;
-	owndns_edns edns;
+	reply_query rq; /* the question and how to answer it */
+	uint8_t version; /* EDNS version */
 } parsed_query;
 
-/* The response being built: the writer, the response's OPT, and the limit it had. */
-typedef struct response {
-	owndns_msg_writer w;
-	uint8_t *out;
-	size_t limit;
-	const parsed_query *q;
-	owndns_header hdr;
-	bool with_opt;
-	owndns_edns_builder opt;
-	uint8_t opt_storage[OPT_OPTIONS_MAX];
-} response;
-
-/* The header of every response: ID, opcode, RD and CD echoed (RFC 1035 §4.1.1,
- * RFC 4035 §3.1.6); QR set; RA never, since this layer does not recurse. */
+/* The header of a header-only response: ID, opcode, RD and CD echoed (RFC 1035
+ * §4.1.1, RFC 4035 §3.1.6); QR set. */
 static owndns_header response_header(const owndns_header *query)
 {
 	owndns_header h;
@@ -119,94 +108,31 @@ static enum verdict validate_query(const uint8_t *pkt, size_t len, parsed_query 
 	    foreign_additional(&q->msg) != 0)
 		return VERDICT_HEADER_ONLY;
 	size_t qname_len;
-	if (owndns_msg_question(&q->msg, 0, q->qname, &qname_len, &q->qtype, &q->qclass))
+	reply_query *rq = &q->rq;
+	if (owndns_msg_question(&q->msg, 0, rq->qname, &qname_len, &rq->qtype, &rq->qclass))
 		return VERDICT_HEADER_ONLY;
-	rc = owndns_edns_from_msg(&q->msg, &q->edns);
+	owndns_edns edns;
+	rc = owndns_edns_from_msg(&q->msg, &edns);
 	if (rc != OWNDNS_OK && rc != OWNDNS_ENOTFOUND)
 		return VERDICT_HEADER_ONLY; /* RFC 6891 §7: malformed OPT, FORMERR */
-	q->has_edns = rc == OWNDNS_OK;
+	rq->id = h->id;
+	rq->flags = h->flags;
+	rq->has_edns = rc == OWNDNS_OK;
+	if (rq->has_edns) {
+		rq->dnssec_ok = edns.dnssec_ok;
+		rq->edns_udp_size = edns.udp_size;
+		q->version = edns.version;
+	}
 	return VERDICT_ANSWER;
 }
 
 /* ---- Writing --------------------------------------------------------------------- */
 
-/* UDP: the client's EDNS size (512 without EDNS, RFC 1035 §4.2.1) capped by ours;
- * TCP: the 16-bit length prefix's limit. */
 static uint16_t view_udp_max(const server_view *view)
 {
 	if (view->udp_max == 0)
-		return SERVER_EDNS_UDP_SIZE;
+		return REPLY_EDNS_UDP_SIZE;
 	return view->udp_max < OWNDNS_MSG_UDP_MAX ? OWNDNS_MSG_UDP_MAX : view->udp_max;
-}
-
-static size_t response_limit(const server_request *req, const parsed_query *q, uint16_t udp_max,
-			     size_t cap)
-{
-	size_t limit = OWNDNS_MSG_MAX;
-	if (!req->tcp) {
-		limit = OWNDNS_MSG_UDP_MAX;
-		if (q->has_edns)
-			limit = q->edns.udp_size < udp_max ? q->edns.udp_size : udp_max;
-	}
-	return limit < cap ? limit : cap;
-}
-
-/* Starts (or restarts, after truncation) the message: header, question, and room
- * held back for the OPT record so that even a truncated answer carries it. */
-static int response_begin(response *r)
-{
-	int rc = owndns_writer_init(&r->w, r->out, r->limit, &r->hdr);
-	if (rc)
-		return rc;
-	if (r->with_opt) {
-		rc = owndns_writer_reserve(&r->w, owndns_edns_size(&r->opt));
-		if (rc)
-			return rc;
-	}
-	return owndns_writer_question(&r->w, r->q->qname, r->q->qtype, r->q->qclass);
-}
-
-static void response_init(response *r, const parsed_query *q, size_t limit, uint16_t udp_max,
-			  uint8_t *out)
-{
-	memset(r, 0, sizeof(*r));
-	r->q = q;
-	r->out = out;
-	r->limit = limit;
-	r->hdr = response_header(&q->msg.hdr);
-	r->with_opt = q->has_edns;
-	owndns_edns_builder_init(&r->opt, r->opt_storage, sizeof(r->opt_storage), udp_max);
-	/* RFC 3225 §3: the DO bit of the query is copied into the response. */
-	r->opt.dnssec_ok = q->has_edns && q->edns.dnssec_ok;
-}
-
-/* Sets the 12-bit rcode: low bits in the header, high bits in the OPT (RFC 6891 §6.1.3). */
-static void response_set_rcode(response *r, unsigned rcode)
-{
-	owndns_header_set_rcode(&r->hdr, rcode & 0xfu);
-	r->opt.ext_rcode = (uint8_t)(rcode >> 4);
-}
-
-/* Writes the OPT (when the query had one) and the header; returns the length or 0. */
-static size_t response_finish(response *r)
-{
-	size_t len;
-	/* Only the flags: the writer keeps the section counts in its header. */
-	owndns_writer_header(&r->w)->flags = r->hdr.flags;
-	if (r->with_opt && owndns_writer_edns(&r->w, &r->opt))
-		return 0;
-	if (owndns_writer_finish(&r->w, &len))
-		return 0;
-	return len;
-}
-
-/* A response with the question and no records: errors that know the question. */
-static size_t question_only(response *r, unsigned rcode)
-{
-	response_set_rcode(r, rcode);
-	if (response_begin(r))
-		return 0;
-	return response_finish(r);
 }
 
 /* Writes every record of one entry, or nothing: on failure the writer is put back as
@@ -233,7 +159,7 @@ static int write_entry(owndns_msg_writer *w, owndns_section section, const answe
  * answer, additional addresses) are dropped whole when they do not fit, without TC.
  * A referral whose in-domain glue exists but none of it fits gets TC=1 (NSD's rule; the
  * resolver could not use the referral). */
-static size_t write_plan(response *r, const answer_plan *plan)
+static size_t write_plan(reply *r, const answer_plan *plan)
 {
 	static const owndns_section sections[ANSWER_PART_COUNT] = {
 		OWNDNS_SECTION_ANSWER, OWNDNS_SECTION_AUTHORITY, OWNDNS_SECTION_ADDITIONAL
@@ -241,9 +167,9 @@ static size_t write_plan(response *r, const answer_plan *plan)
 	bool truncated = false;
 	unsigned glue_wanted = 0, glue_written = 0;
 
-	response_set_rcode(r, plan->rcode);
+	reply_set_rcode(r, plan->rcode);
 	owndns_header_set_flag(&r->hdr, OWNDNS_FLAG_AA, plan->authoritative);
-	if (response_begin(r))
+	if (reply_begin(r))
 		return 0;
 	for (int p = 0; p < ANSWER_PART_COUNT && !truncated; p++) {
 		for (unsigned i = 0; i < plan->count[p] && !truncated; i++) {
@@ -252,7 +178,7 @@ static size_t write_plan(response *r, const answer_plan *plan)
 					(p == ANSWER_PART_AUTHORITY && !e->required);
 			int rc = write_entry(&r->w, sections[p], e);
 			if (rc != OWNDNS_OK && rc != OWNDNS_ETRUNCATED_MSG)
-				return question_only(r, OWNDNS_RCODE_SERVFAIL);
+				return reply_error(r, OWNDNS_RCODE_SERVFAIL);
 			if (p == ANSWER_PART_ADDITIONAL && e->required) {
 				glue_wanted++;
 				glue_written += rc == OWNDNS_OK;
@@ -263,46 +189,138 @@ static size_t write_plan(response *r, const answer_plan *plan)
 	}
 	if (truncated || (glue_wanted > 0 && glue_written == 0))
 		owndns_header_set_flag(&r->hdr, OWNDNS_FLAG_TC, true);
-	return response_finish(r);
+	return reply_finish(r);
 }
 
 /* ---- The pipeline ---------------------------------------------------------------- */
 
-static size_t answer_question(const server_view *view, const server_request *req,
-			      response *r)
-{
-	const parsed_query *q = r->q;
+/* What the stages before the forward stage say. */
+enum stage { STAGE_ANSWERED, STAGE_NEXT };
 
-	if (q->has_edns && q->edns.version > 0) {
+static size_t refuse(reply *r, uint16_t ede)
+{
+	if (r->with_opt)
+		owndns_edns_add_ede(&r->opt, ede, NULL, 0);
+	return reply_error(r, OWNDNS_RCODE_REFUSED);
+}
+
+/* Checks that apply before any data is looked at. */
+static enum stage check_question(const server_request *req, const parsed_query *q, reply *r,
+				 size_t *len)
+{
+	const reply_query *rq = &q->rq;
+
+	*len = 0;
+	if (rq->has_edns && q->version > 0) {
 		/* RFC 6891 §6.1.3.  The DO bit belongs to a version we do not speak, so
 		 * it is not echoed (NSD does the same). */
 		r->opt.dnssec_ok = false;
-		return question_only(r, OWNDNS_RCODE_BADVERS);
+		*len = reply_error(r, OWNDNS_RCODE_BADVERS);
+		return STAGE_ANSWERED;
 	}
 	/* Only class IN is served; NSD refuses CH and friends the same way. */
-	if (q->qclass != OWNDNS_CLASS_IN)
-		return question_only(r, OWNDNS_RCODE_REFUSED);
+	if (rq->qclass != OWNDNS_CLASS_IN) {
+		*len = reply_error(r, OWNDNS_RCODE_REFUSED);
+		return STAGE_ANSWERED;
+	}
 	/* No zone transfers yet: NSD without provide-xfr answers AXFR over UDP with NOTIMP
 	 * (RFC 5936 §4.2: AXFR is TCP only) and refuses AXFR over TCP and IXFR. */
-	if (q->qtype == OWNDNS_TYPE_AXFR)
-		return question_only(r, req->tcp ? OWNDNS_RCODE_REFUSED : OWNDNS_RCODE_NOTIMP);
-	if (q->qtype == OWNDNS_TYPE_IXFR)
-		return question_only(r, OWNDNS_RCODE_REFUSED);
-
-	answer_plan plan;
-	answer_lookup(view->zones, q->qname, q->qtype, &plan);
-	if (plan.rcode == OWNDNS_RCODE_REFUSED && r->with_opt)
-		owndns_edns_add_ede(&r->opt, EDE_NOT_AUTHORITATIVE, NULL, 0);
-	return write_plan(r, &plan);
+	if (rq->qtype == OWNDNS_TYPE_AXFR) {
+		*len = reply_error(r, req->tcp ? OWNDNS_RCODE_REFUSED : OWNDNS_RCODE_NOTIMP);
+		return STAGE_ANSWERED;
+	}
+	if (rq->qtype == OWNDNS_TYPE_IXFR) {
+		*len = reply_error(r, OWNDNS_RCODE_REFUSED);
+		return STAGE_ANSWERED;
+	}
+	return STAGE_NEXT;
 }
 
-size_t server_answer(const server_view *view, const server_request *req, uint8_t *out,
-		     size_t cap)
+/* Authoritative zones: a name inside one is answered from it. */
+static enum stage answer_from_zones(const server_view *view, const parsed_query *q, reply *r,
+				    size_t *len)
+{
+	answer_plan plan;
+	if (!view->zones)
+		return STAGE_NEXT;
+	answer_lookup(view->zones, q->rq.qname, q->rq.qtype, &plan);
+	if (plan.rcode == OWNDNS_RCODE_REFUSED)
+		return STAGE_NEXT;
+	*len = write_plan(r, &plan);
+	return STAGE_ANSWERED;
+}
+
+static enum stage answer_from_local(const server_view *view, const parsed_query *q, reply *r,
+				    size_t *len)
+{
+	local_result res;
+	answer_plan plan;
+	if (!view->local || local_lookup(view->local, q->rq.qname, q->rq.qtype, &res) ==
+				    LOCAL_NOT_LOCAL)
+		return STAGE_NEXT;
+	local_result_to_plan(&res, &plan);
+	*len = write_plan(r, &plan);
+	return STAGE_ANSWERED;
+}
+
+static void fill_forward(const server_view *view, const parsed_query *q, long target,
+			 server_forward *fwd)
+{
+	const reply_query *rq = &q->rq;
+	unsigned flags = 0;
+	if (rq->has_edns && rq->dnssec_ok)
+		flags |= INFLIGHT_DO;
+	if (rq->flags & OWNDNS_FLAG_CD)
+		flags |= INFLIGHT_CD;
+	(void)view;
+	/* The qname passed validation, so the key cannot fail. */
+	inflight_key_init(&fwd->key, rq->qname, rq->qtype, rq->qclass, flags, target);
+	fwd->client = *rq;
+}
+
+static size_t run_pipeline(const server_view *view, const server_request *req, uint32_t now,
+			   parsed_query *q, uint8_t *out, size_t cap, server_forward *fwd,
+			   bool *forward)
+{
+	uint16_t udp_max = view_udp_max(view);
+	reply r;
+	size_t len = 0;
+
+	q->rq.tcp = req->tcp;
+	reply_init(&r, &q->rq, udp_max, view->recursion, out, cap);
+	if (view->acl && !acl_allows(view->acl, req->client))
+		return refuse(&r, EDE_PROHIBITED);
+	if (check_question(req, q, &r, &len) == STAGE_ANSWERED ||
+	    answer_from_zones(view, q, &r, &len) == STAGE_ANSWERED)
+		return len;
+	if (!view->recursion)
+		return refuse(&r, EDE_NOT_AUTHORITATIVE);
+	if (answer_from_local(view, q, &r, &len) == STAGE_ANSWERED)
+		return len;
+	if (forward_cache_answer(view->cache, &q->rq, udp_max, now, false, out, cap,
+				 &len) == OWNDNS_OK)
+		return len;
+	/* Not recursive: only what we have (query.h). */
+	if (!(q->rq.flags & OWNDNS_FLAG_RD))
+		return reply_error(&r, OWNDNS_RCODE_SERVFAIL);
+	long target = view->forward ? forwarders_select(view->forward, q->rq.qname) : -1;
+	if (target < 0) {
+		if (r.with_opt)
+			owndns_edns_add_ede(&r.opt, EDE_NO_REACHABLE_AUTHORITY, NULL, 0);
+		return reply_error(&r, OWNDNS_RCODE_SERVFAIL);
+	}
+	fill_forward(view, q, target, fwd);
+	*forward = true;
+	return 0;
+}
+
+size_t server_process(const server_view *view, const server_request *req, uint32_t now,
+		      uint8_t *out, size_t cap, server_forward *fwd, bool *forward)
 {
 	parsed_query q;
 	unsigned rcode = OWNDNS_RCODE_NOERROR;
-	response r;
 
+	*forward = false;
 	if (req->len < OWNDNS_HEADER_SIZE || cap < OWNDNS_HEADER_SIZE)
 		return 0;
 	memset(&q, 0, sizeof(q));
@@ -310,11 +328,61 @@ size_t server_answer(const server_view *view, const server_request *req, uint8_t
 	case VERDICT_DROP:
 		return 0;
 	case VERDICT_HEADER_ONLY:
+		if (view->acl && !acl_allows(view->acl, req->client))
+			rcode = OWNDNS_RCODE_REFUSED;
 		return header_only(&q.msg.hdr, rcode, out, cap);
 	case VERDICT_ANSWER:
 		break;
 	}
+	return run_pipeline(view, req, now, &q, out, cap, fwd, forward);
+}
+
+size_t server_answer(const server_view *view, const server_request *req, uint8_t *out,
+		     size_t cap)
+{
+	server_forward fwd;
+	bool forward;
+	size_t len = server_process(view, req, 0, out, cap, &fwd, &forward);
+	if (!forward)
+		return len;
+	reply r;
+	reply_init(&r, &fwd.client, view_udp_max(view), view->recursion, out, cap);
+	return reply_error(&r, OWNDNS_RCODE_SERVFAIL);
+}
+
+/* ---- After the upstream ---------------------------------------------------------- */
+
+void server_store_upstream(const server_view *view, const inflight_key *key,
+			   const uint8_t *pkt, size_t len, uint32_t now)
+{
+	owndns_msg m;
+	if (!view->cache || !pkt || owndns_msg_open(&m, pkt, len))
+		return;
+	forward_store(view->cache, key->qname, key->qtype, key->qclass, &m, now);
+}
+
+size_t server_answer_upstream(const server_view *view, const reply_query *client,
+			      const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out,
+			      size_t cap)
+{
 	uint16_t udp_max = view_udp_max(view);
-	response_init(&r, &q, response_limit(req, &q, udp_max, cap), udp_max, out);
-	return answer_question(view, req, &r);
+	owndns_msg m;
+	size_t n;
+
+	if (pkt && owndns_msg_open(&m, pkt, len) == OWNDNS_OK) {
+		unsigned rcode = owndns_msg_rcode(&m);
+		if (rcode != OWNDNS_RCODE_SERVFAIL && rcode != OWNDNS_RCODE_REFUSED &&
+		    rcode != OWNDNS_RCODE_NOTIMP && rcode != OWNDNS_RCODE_FORMERR)
+			return forward_rebuild(client, &m, udp_max, &view->ttl_limits, out, cap);
+	}
+	/* RFC 8767 §4: expired data rather than no answer. */
+	if (view->serve_stale && view->cache &&
+	    forward_cache_answer(view->cache, client, udp_max, now, true, out, cap, &n) ==
+		    OWNDNS_OK)
+		return n;
+	reply r;
+	reply_init(&r, client, udp_max, true, out, cap);
+	if (r.with_opt)
+		owndns_edns_add_ede(&r.opt, EDE_NO_REACHABLE_AUTHORITY, NULL, 0);
+	return reply_error(&r, OWNDNS_RCODE_SERVFAIL);
 }

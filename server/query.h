@@ -1,7 +1,25 @@
-/* The daemon's request pipeline for one query, without I/O: a query packet in, a
- * response packet (or nothing) out.  The network layer (server/net/) calls it for every
- * UDP datagram and every TCP message; everything it needs is in `view` and `req`.
- * Owns nothing; never blocks; allocates nothing that outlives the call. */
+/* The daemon's request pipeline for one query, without I/O (DESIGN.md "Request
+ * pipeline"):
+ *   parse/validate -> ACL -> zones -> local data -> cache -> [forward] -> answer
+ * A query answered by the first stages gets its response at once (server_process
+ * returns it); one that must go upstream comes back as a server_forward: what to ask
+ * and how to answer the client later.  The network layer (server/net/) runs the
+ * upstream query, then calls server_store_upstream once per response and
+ * server_answer_upstream once per waiting client.
+ * Rules:
+ *   - ACL (view->acl, NULL: everyone): a client it refuses gets REFUSED.
+ *   - zones: a name inside a served zone is answered from it, authoritatively (AA=1),
+ *     whatever RD says.
+ *   - recursion=no stops here: everything else is REFUSED (pure authoritative, EDE 20).
+ *   - local data (hosts, local-data, built-in zones): AA=1, RA=1.
+ *   - cache: RA=1, AA=0, TTLs counted down, CNAME chains followed through the cache.
+ *   - RD=0 and not answered so far: nothing is asked upstream (RFC 1034 §4.3.1 lets a
+ *     server answer non-recursive queries from what it has); a cache miss is SERVFAIL
+ *     with RA=1.  That is Unbound 1.17 with access-control allow_snoop (cached: the
+ *     answer; not cached: SERVFAIL, upstream not asked); with its default "allow"
+ *     Unbound refuses every RD=0 query, cached or not, which helps nobody debugging.
+ *   - forward: the target of forwarders_select (no target: SERVFAIL).
+ * Owns nothing; never blocks; allocates nothing that outlives a call. */
 #ifndef OWNDNS_SERVER_QUERY_H
 #define OWNDNS_SERVER_QUERY_H
 
@@ -10,7 +28,15 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "forward/forward.h"
+#include "forward/inflight.h"
+#include "forward/reply.h"
+
 struct zone_set;
+struct local_data;
+struct acl;
+struct cache;
+struct forwarders;
 
 /* What the answering code may read: the data served.  Replaced as a whole on reload. */
 typedef struct server_view {
@@ -18,6 +44,12 @@ typedef struct server_view {
 	bool recursion;               /* false: pure authoritative (recursion=no) */
 	uint16_t udp_max;             /* largest UDP response and our EDNS size (udp-max-size=);
 				       * 0 means the default, 1232 */
+	const struct local_data *local; /* hosts, local-data, built-in zones; NULL: none */
+	const struct acl *acl;        /* who may ask; NULL: everyone */
+	struct cache *cache;          /* NULL: no cache */
+	struct forwarders *forward;   /* forward= / forward-zone=; NULL: none */
+	bool serve_stale;             /* RFC 8767 when every upstream fails */
+	forward_ttl_limits ttl_limits; /* the cache's clamps, for fresh answers too */
 } server_view;
 
 /* One incoming request. */
@@ -29,10 +61,36 @@ typedef struct server_request {
 	socklen_t client_len;
 } server_request;
 
-/* Builds the response to `req` into out[0..cap) (cap >= 65535 for TCP, >= 4096 for
- * UDP).  Returns the response length, or 0 when no answer must be sent (no header,
- * QR=1, and other packets RFC 1035/6891 say to drop). */
+/* A query that goes upstream: what to ask, and how to answer the client. */
+typedef struct server_forward {
+	inflight_key key;   /* lower-cased question, DO and CD, forwarding target */
+	reply_query client;
+} server_forward;
+
+/* Runs the pipeline on `req` at `now` (monotonic seconds, for the cache).  Returns the
+ * response length (written to out[0..cap), cap >= 65535 for TCP, >= 4096 for UDP), or
+ * 0 with *forward false when no answer must
+ * be sent (no header, QR=1, other packets RFC 1035/6891 say to drop), or 0 with
+ * *forward true and *fwd filled when the answer must come from upstream. */
+size_t server_process(const server_view *view, const server_request *req, uint32_t now,
+		      uint8_t *out, size_t cap, server_forward *fwd, bool *forward);
+
+/* server_process for callers that cannot wait and keep no clock (now 0): a query that
+ * would go upstream gets SERVFAIL. */
 size_t server_answer(const server_view *view, const server_request *req, uint8_t *out,
 		     size_t cap);
+
+/* Stores an upstream response to fwd->key's question in the cache (once per response,
+ * however many clients waited for it). */
+void server_store_upstream(const server_view *view, const inflight_key *key,
+			   const uint8_t *pkt, size_t len, uint32_t now);
+
+/* The response for one client that waited for an upstream: pkt is the upstream's final
+ * answer, or NULL when every upstream failed or timed out.  A failure is answered from
+ * expired cache data when serve-stale is on (RFC 8767: TTL 30, EDE 3), else SERVFAIL.
+ * Returns the length written to out[0..cap) (0: nothing to send). */
+size_t server_answer_upstream(const server_view *view, const reply_query *client,
+			      const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out,
+			      size_t cap);
 
 #endif

@@ -1,8 +1,9 @@
 /* What the daemon's network code shares: the loop, the data served, the limits, the
- * log, and two scratch buffers.  One net_context per event loop, owned by the daemon
- * (server/daemon.c); listeners and connections keep a pointer to it and never outlive
- * it.  Everything here runs on the loop's thread, so a reload that swaps view->zones
- * between two callbacks is atomic with respect to queries. */
+ * log, the queries waiting for upstreams (forwarding.h), and two scratch buffers.  One
+ * net_context per event loop, owned by the daemon (server/daemon.c); listeners and
+ * connections keep a pointer to it and never outlive it.  Everything here runs on the
+ * loop's thread, so a reload that swaps view->zones between two callbacks is atomic
+ * with respect to queries. */
 #ifndef OWNDNS_SERVER_NET_NET_H
 #define OWNDNS_SERVER_NET_NET_H
 
@@ -29,12 +30,43 @@ typedef struct net_limits {
 } net_limits;
 
 struct tcp_conn;
+struct udp_socket;
+struct net_forwarding;
+
+/* Where a query came from: how to answer it, now or once an upstream has answered. */
+typedef struct net_origin {
+	bool tcp;
+	const struct sockaddr *client;
+	socklen_t client_len;
+	struct udp_socket *udp;   /* UDP: the listening socket */
+	const void *control;      /* UDP: ancillary data for the reply (pktinfo), or NULL */
+	size_t control_len;
+	struct tcp_conn *conn;    /* TCP: the connection */
+} net_origin;
+
+/* Room for the reply's ancillary data (an in6_pktinfo). */
+#define NET_CONTROL_MAX 64
+
+/* A client waiting for an upstream answer (forwarding.c owns it). */
+typedef struct net_waiter {
+	inflight_waiter link;
+	reply_query client;
+	bool tcp;
+	struct udp_socket *udp;
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	_Alignas(8) uint8_t control[NET_CONTROL_MAX];
+	size_t control_len;
+	struct tcp_conn *conn;
+	struct net_waiter *conn_prev, *conn_next; /* the connection's waiters (tcp.c) */
+} net_waiter;
 
 typedef struct net_context {
 	uv_loop_t *loop;
 	const server_view *view;
 	const server_log *log;
 	net_limits limits;
+	struct net_forwarding *forwarding; /* NULL: nothing goes upstream */
 	/* Open TCP connections, oldest activity first (tcp.c alone touches these). */
 	struct tcp_conn *conn_oldest, *conn_newest;
 	size_t conn_count;
@@ -55,9 +87,13 @@ typedef struct net_context {
 void net_context_init(net_context *ctx, uv_loop_t *loop, const server_view *view,
 		      const server_log *log, const net_limits *limits);
 
-/* Runs server_answer on one query; the response is in ctx->answer_buf.  Returns its
- * length, 0 for no response.  UDP responses are cut to limits.udp_max_size. */
-size_t net_answer(net_context *ctx, const uint8_t *query, size_t len, bool tcp,
-		  const struct sockaddr *client, socklen_t client_len);
+/* Runs the pipeline (server_process) on one query; the response is in ctx->answer_buf.
+ * Returns its length, 0 for no response now: none at all, or one that will come from
+ * an upstream through `origin` (forwarding.h).  UDP responses are cut to
+ * limits.udp_max_size. */
+size_t net_answer(net_context *ctx, const uint8_t *query, size_t len, const net_origin *origin);
+
+/* The loop's monotonic clock in seconds, for the cache. */
+uint32_t net_now_s(const net_context *ctx);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <owndns/error.h>
 
+#include "forwarding.h"
 #include "sockaddr_text.h"
 #include "tcp_framing.h"
 
@@ -27,6 +28,8 @@ typedef struct tcp_conn {
 	struct sockaddr_storage peer;
 	int peer_len;
 	size_t pending_bytes;  /* answers handed to uv_write, not yet written */
+	net_waiter *waiting;   /* queries waiting for an upstream (forwarding.h) */
+	size_t waiting_count;
 	int open_handles;      /* handle and timer; freed when both are closed */
 	bool reading;
 	bool peer_done;        /* the client closed its side: close once all is written */
@@ -46,6 +49,7 @@ typedef struct tcp_write {
 
 static void conn_close(tcp_conn *c);
 static void conn_start_reading(tcp_conn *c);
+static void log_conn_problem(const tcp_conn *c, const char *what);
 
 /* ---- the activity list ---- */
 
@@ -77,12 +81,25 @@ static void conn_link_newest(tcp_conn *c)
 
 static bool conn_is_idle(const tcp_conn *c)
 {
-	return !c->closing && c->pending_bytes == 0 && tcp_framer_idle(&c->framer);
+	return !c->closing && c->pending_bytes == 0 && c->waiting_count == 0 &&
+	       tcp_framer_idle(&c->framer);
+}
+
+/* Nothing left to send: no answer being written, none waiting for an upstream. */
+static bool conn_all_answered(const tcp_conn *c)
+{
+	return c->pending_bytes == 0 && c->waiting_count == 0;
 }
 
 static void on_idle_timeout(uv_timer_t *timer)
 {
 	tcp_conn *c = timer->data;
+	if (c->waiting_count > 0) {
+		/* Not idle: an answer is on its way from upstream. */
+		uv_timer_start(&c->idle_timer, on_idle_timeout,
+			       c->ctx->limits.tcp_idle_timeout_ms, 0);
+		return;
+	}
 	if (log_enabled(c->ctx->log, LOG_LEVEL_DEBUG)) {
 		char peer[SOCKADDR_TEXT_MAX];
 		log_debug(c->ctx->log, "tcp connection from %s: idle timeout",
@@ -118,6 +135,9 @@ static void conn_close(tcp_conn *c)
 	c->closing = true;
 	conn_unlink(c);
 	c->ctx->conn_count--;
+	/* Answers still on their way from upstream are dropped. */
+	while (c->waiting)
+		net_forward_cancel(c->ctx, c->waiting);
 	tcp_framer_free(&c->framer);
 	uv_timer_stop(&c->idle_timer);
 	uv_close((uv_handle_t *)&c->idle_timer, on_conn_part_closed);
@@ -134,7 +154,7 @@ void tcp_close_connections(net_context *ctx)
 
 static void after_output_drained(tcp_conn *c)
 {
-	if (c->peer_done && c->pending_bytes == 0) {
+	if (c->peer_done && conn_all_answered(c)) {
 		conn_close(c);
 		return;
 	}
@@ -207,14 +227,60 @@ static int conn_send(tcp_conn *c, const uint8_t *answer, size_t len)
 	return conn_queue_write(c, prefix, answer, len, written);
 }
 
+/* ---- answers from upstream ---- */
+
+void tcp_conn_track(tcp_conn *c, net_waiter *w)
+{
+	w->conn_prev = NULL;
+	w->conn_next = c->waiting;
+	if (c->waiting)
+		c->waiting->conn_prev = w;
+	c->waiting = w;
+	c->waiting_count++;
+}
+
+void tcp_conn_untrack(tcp_conn *c, net_waiter *w)
+{
+	if (w->conn_prev)
+		w->conn_prev->conn_next = w->conn_next;
+	else if (c->waiting == w)
+		c->waiting = w->conn_next;
+	else
+		return; /* not tracked */
+	if (w->conn_next)
+		w->conn_next->conn_prev = w->conn_prev;
+	w->conn_prev = w->conn_next = NULL;
+	c->waiting_count--;
+}
+
+void tcp_conn_deliver(tcp_conn *c, const uint8_t *answer, size_t len)
+{
+	if (c->closing)
+		return;
+	if (len) {
+		c->send_error = conn_send(c, answer, len);
+		if (c->send_error) {
+			log_conn_problem(c, uv_strerror(c->send_error));
+			conn_close(c);
+			return;
+		}
+	}
+	after_output_drained(c);
+}
+
 /* ---- reading ---- */
 
 static int on_message(void *arg, const uint8_t *msg, size_t len)
 {
 	tcp_conn *c = arg;
 	conn_touch(c);
-	size_t n = net_answer(c->ctx, msg, len, true, (struct sockaddr *)&c->peer,
-			      (socklen_t)c->peer_len);
+	net_origin origin = {
+		.tcp = true,
+		.client = (struct sockaddr *)&c->peer,
+		.client_len = (socklen_t)c->peer_len,
+		.conn = c,
+	};
+	size_t n = net_answer(c->ctx, msg, len, &origin);
 	if (n == 0)
 		return 0;
 	c->send_error = conn_send(c, c->ctx->answer_buf, n);
@@ -253,7 +319,7 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	if (nread < 0) {
 		conn_stop_reading(c);
 		c->peer_done = true;
-		if (nread != UV_EOF || c->pending_bytes == 0) {
+		if (nread != UV_EOF || conn_all_answered(c)) {
 			if (nread != UV_EOF)
 				log_conn_problem(c, uv_strerror((int)nread));
 			conn_close(c);

@@ -75,16 +75,16 @@ static size_t reply_pktinfo(const struct msghdr *received, pktinfo_control *out)
 	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)received); c;
 	     c = CMSG_NXTHDR((struct msghdr *)received, c)) {
 		memset(out, 0, sizeof(*out));
-		struct cmsghdr *reply = (struct cmsghdr *)out->buf;
+		struct cmsghdr *cm = (struct cmsghdr *)out->buf;
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO &&
 		    c->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
 			struct in_pktinfo in, info = { 0 };
 			memcpy(&in, CMSG_DATA(c), sizeof(in));
 			info.ipi_spec_dst = in.ipi_addr;
-			reply->cmsg_level = IPPROTO_IP;
-			reply->cmsg_type = IP_PKTINFO;
-			reply->cmsg_len = CMSG_LEN(sizeof(info));
-			memcpy(CMSG_DATA(reply), &info, sizeof(info));
+			cm->cmsg_level = IPPROTO_IP;
+			cm->cmsg_type = IP_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(info));
+			memcpy(CMSG_DATA(cm), &info, sizeof(info));
 			return CMSG_SPACE(sizeof(info));
 		}
 		if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
@@ -92,42 +92,38 @@ static size_t reply_pktinfo(const struct msghdr *received, pktinfo_control *out)
 			/* The interface stays: link-local addresses need it. */
 			struct in6_pktinfo info;
 			memcpy(&info, CMSG_DATA(c), sizeof(info));
-			reply->cmsg_level = IPPROTO_IPV6;
-			reply->cmsg_type = IPV6_PKTINFO;
-			reply->cmsg_len = CMSG_LEN(sizeof(info));
-			memcpy(CMSG_DATA(reply), &info, sizeof(info));
+			cm->cmsg_level = IPPROTO_IPV6;
+			cm->cmsg_type = IPV6_PKTINFO;
+			cm->cmsg_len = CMSG_LEN(sizeof(info));
+			memcpy(CMSG_DATA(cm), &info, sizeof(info));
 			return CMSG_SPACE(sizeof(info));
 		}
 	}
 	return 0;
 }
 
-static void send_reply(udp_socket *s, const struct msghdr *received, size_t len)
+void udp_socket_send(udp_socket *s, const struct sockaddr *peer, socklen_t peer_len,
+		     const void *control, size_t control_len, const uint8_t *data, size_t len)
 {
-	struct iovec iov = { s->ctx->answer_buf, len };
-	pktinfo_control control;
+	struct iovec iov = { (void *)data, len };
 	struct msghdr mh = {
-		.msg_name = received->msg_name,
-		.msg_namelen = received->msg_namelen,
+		.msg_name = (void *)peer,
+		.msg_namelen = peer_len,
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 	};
-	if (s->wildcard) {
-		size_t control_len = reply_pktinfo(received, &control);
-		if (control_len) {
-			mh.msg_control = control.buf;
-			mh.msg_controllen = control_len;
-		}
+	if (control && control_len) {
+		mh.msg_control = (void *)control;
+		mh.msg_controllen = control_len;
 	}
 	ssize_t sent;
 	do
 		sent = sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (sent < 0 && errno == EINTR);
 	if (sent < 0 && log_enabled(s->ctx->log, LOG_LEVEL_DEBUG)) {
-		char peer[SOCKADDR_TEXT_MAX];
+		char text[SOCKADDR_TEXT_MAX];
 		log_debug(s->ctx->log, "udp reply to %s dropped: %s",
-			  sockaddr_to_text(received->msg_name, peer, sizeof(peer)),
-			  strerror(errno));
+			  sockaddr_to_text(peer, text, sizeof(text)), strerror(errno));
 	}
 }
 
@@ -137,7 +133,7 @@ static bool serve_one_datagram(udp_socket *s)
 	net_context *ctx = s->ctx;
 	struct sockaddr_storage peer;
 	struct iovec iov = { ctx->recv_buf, sizeof(ctx->recv_buf) };
-	pktinfo_control control;
+	pktinfo_control control, reply_control;
 	struct msghdr mh = {
 		.msg_name = &peer,
 		.msg_namelen = sizeof(peer),
@@ -151,10 +147,20 @@ static bool serve_one_datagram(udp_socket *s)
 		return errno == EINTR;
 	if (mh.msg_flags & MSG_TRUNC)
 		return true; /* larger than any datagram can be: not DNS */
-	size_t len = net_answer(ctx, ctx->recv_buf, (size_t)n, false, (struct sockaddr *)&peer,
-				mh.msg_namelen);
+	net_origin origin = {
+		.tcp = false,
+		.client = (struct sockaddr *)&peer,
+		.client_len = mh.msg_namelen,
+		.udp = s,
+	};
+	if (s->wildcard) {
+		origin.control_len = reply_pktinfo(&mh, &reply_control);
+		origin.control = origin.control_len ? reply_control.buf : NULL;
+	}
+	size_t len = net_answer(ctx, ctx->recv_buf, (size_t)n, &origin);
 	if (len)
-		send_reply(s, &mh, len);
+		udp_socket_send(s, origin.client, origin.client_len, origin.control,
+				origin.control_len, ctx->answer_buf, len);
 	return true;
 }
 

@@ -7,6 +7,7 @@
 #define OWNDNS_SERVER_NET_UDP_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 #include "net.h"
@@ -17,6 +18,11 @@ typedef struct udp_socket udp_socket;
  * with a message ("bind: Address already in use") in err. */
 int udp_socket_open(net_context *ctx, const struct sockaddr *addr, udp_socket **out, char *err,
 		    size_t err_size);
+
+/* Sends one datagram to `peer` from s, with `control` (the reply's pktinfo, may be
+ * NULL).  A datagram that cannot be sent at once is dropped (logged at debug level). */
+void udp_socket_send(udp_socket *s, const struct sockaddr *peer, socklen_t peer_len,
+		     const void *control, size_t control_len, const uint8_t *data, size_t len);
 
 /* Stops and closes; the memory is freed once the loop has run the close callback. */
 void udp_socket_close(udp_socket *s);

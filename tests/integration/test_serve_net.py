@@ -529,7 +529,7 @@ def test_missing_zone_file(owndns_bin, tmp_path):
     ("zone=/no/origin", ["zone", "/no/origin", "ORIGIN:PATH"]),
     ("zone=a..b:/x", ["zone", "a..b:/x"]),
     ("threads=2", ["threads", "2"]),
-    ("recursion=yes", ["recursion", "yes"]),
+    ("recursion=maybe", ["recursion", "maybe"]),
     ("tcp-idle-timeout=0", ["tcp-idle-timeout", "0"]),
     ("udp-max-size=100", ["udp-max-size", "100"]),
     ("log-level=loud", ["log-level", "loud"]),

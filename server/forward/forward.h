@@ -1,0 +1,69 @@
+/* The forwarding stages of the request pipeline, without I/O (DESIGN.md "Request
+ * pipeline"): answering from the cache, storing an upstream response in the cache,
+ * and rebuilding an upstream response for each client that waited for it.  The
+ * event-loop side (asking the upstreams, in-flight sharing, timers) is in
+ * server/net/forwarding.c; what to forward where is upstream.h. */
+#ifndef OWNDNS_SERVER_FORWARD_FORWARD_H
+#define OWNDNS_SERVER_FORWARD_FORWARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <owndns/message.h>
+
+#include "cache/cache.h"
+#include "reply.h"
+
+/* Longest CNAME chain followed through the cache or an upstream answer. */
+#define FORWARD_CHAIN_MAX 16
+/* RFC 8914 §4.4: EDE 3, "Stale Answer", added to answers served stale. */
+#define FORWARD_EDE_STALE_ANSWER 3
+
+/* Answers q from the cache at `now` (seconds): the RRset, or a CNAME chain through the
+ * cache ending in the RRset or a negative answer (RFC 2308 §3: the SOA in the
+ * authority section, with its remaining TTL).  TTLs are those left in the cache.
+ * Flags RA=1, AA=0; RRSIGs only when the client set DO.  RRsets ranked below
+ * CACHE_RANK_ANSWER_NONAUTH (authority and additional data) never answer.  With
+ * `stale`, expired entries within the serve-stale window answer too (TTL 30, EDE 3).
+ * An RRset that does not fit sets TC.  Returns OK with *len set, or ENOTFOUND when
+ * the cache cannot answer the whole question (a miss anywhere along the chain). */
+int forward_cache_answer(cache *c, const reply_query *q, uint16_t udp_max, uint32_t now,
+			 bool stale, uint8_t *out, size_t cap, size_t *len);
+
+/* Stores upstream response m to question (qname, qtype, qclass) in the cache, when it
+ * is a NOERROR or NXDOMAIN answer to exactly that question and not truncated:
+ *   - answer section: the RRsets along the CNAME chain from qname (other owners are
+ *     ignored), rank "answer" (AA=1) or "answer, non-authoritative";
+ *   - a chain that ends without the asked type: NXDOMAIN or NODATA for its last name,
+ *     proven by an SOA in the authority section at or above that name (RFC 2308 §5;
+ *     without SOA nothing negative is stored);
+ *   - authority NS RRsets at or above the last name, rank "authority"; additional
+ *     A/AAAA RRsets, rank "additional" (RFC 2181 §5.4.1): kept, never answered from;
+ *   - RRSIGs go with the RRsets they cover.
+ * SERVFAIL and other rcodes are not stored.  Returns the number of entries stored, or
+ * an error (ENOMEM; EINVAL for a response that is not an answer to the question). */
+int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+		  const owndns_msg *m, uint32_t now);
+
+/* The cache's TTL clamps (cache-min-ttl, cache-max-ttl, cache-max-negative-ttl), also
+ * applied to the answer that fills the cache, so the first client sees what the next
+ * ones will (Unbound does the same).  max_ttl 0: no clamps. */
+typedef struct forward_ttl_limits {
+	uint32_t min_ttl;
+	uint32_t max_ttl;
+	uint32_t max_negative_ttl;
+} forward_ttl_limits;
+
+/* Builds the response for one waiting client from upstream response m: the client's
+ * ID, flags and question (case as asked; answer owners equal to the question name
+ * take its case too), the upstream's rcode and records (OPT and TSIG left out),
+ * RA=1, AA=0, AD=0 (nothing is validated here), the client's own EDNS (OPT only when
+ * it sent one).  TTLs are clamped by `limits` (NULL: none); an authority SOA gets
+ * min(TTL, MINIMUM, max_negative_ttl) (RFC 2308 §3), as Unbound gives it.  RRsets of the answer and authority sections that do not fit set TC
+ * (RFC 2181 §9); additional RRsets that do not fit are left out.  A record the
+ * upstream sent malformed gives SERVFAIL.  Returns the length, 0 on failure. */
+size_t forward_rebuild(const reply_query *q, const owndns_msg *m, uint16_t udp_max,
+		       const forward_ttl_limits *limits, uint8_t *out, size_t cap);
+
+#endif

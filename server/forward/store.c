@@ -1,0 +1,320 @@
+/* An upstream response into the cache (forward.h, forward_store). */
+#include "forward.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <owndns/rdata.h>
+
+/* Records of one response looked at; a longer response stores its first ones only. */
+#define STORE_RECORDS_MAX 512
+#define ARENA_CHUNK 16384
+
+/* Decompressed records live in chunks freed together at the end (one arena per
+ * response, DESIGN.md "Request pipeline"). */
+typedef struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	uint8_t data[];
+} arena_chunk;
+
+typedef struct stored_rr {
+	owndns_rr rr;
+	owndns_section section;
+	bool used; /* taken into an RRset already */
+} stored_rr;
+
+typedef struct response_records {
+	stored_rr *rrs;
+	size_t count;
+	arena_chunk *arena;
+	cache_rank answer_rank, authority_rank;
+} response_records;
+
+static uint8_t *arena_alloc(arena_chunk **head, size_t n)
+{
+	arena_chunk *c = *head;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->next = *head;
+		c->used = 0;
+		c->cap = cap;
+		*head = c;
+	}
+	uint8_t *p = c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void arena_free(arena_chunk *c)
+{
+	while (c) {
+		arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+}
+
+/* Copies one record out of the packet into the arena. */
+static int keep_record(response_records *r, const owndns_msg *m, const owndns_rr_view *v,
+		       uint8_t *scratch, size_t scratch_cap)
+{
+	owndns_rr rr;
+	int rc = owndns_rr_view_to_rr(m, v, scratch, scratch_cap, &rr);
+	if (rc)
+		return rc;
+	size_t owner_len = owndns_name_length(rr.owner);
+	uint8_t *p = arena_alloc(&r->arena, owner_len + rr.rdlen);
+	if (!p)
+		return OWNDNS_ENOMEM;
+	memcpy(p, rr.owner, owner_len);
+	memcpy(p + owner_len, rr.rdata, rr.rdlen);
+	rr.owner = p;
+	rr.rdata = p + owner_len;
+	stored_rr *s = &r->rrs[r->count++];
+	s->rr = rr;
+	s->section = v->section;
+	s->used = false;
+	return OWNDNS_OK;
+}
+
+static int read_records(response_records *r, const owndns_msg *m)
+{
+	static const owndns_section sections[] = {
+		OWNDNS_SECTION_ANSWER, OWNDNS_SECTION_AUTHORITY, OWNDNS_SECTION_ADDITIONAL
+	};
+	size_t scratch_cap = OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX;
+	uint8_t *scratch = malloc(scratch_cap);
+	r->rrs = calloc(STORE_RECORDS_MAX, sizeof(*r->rrs));
+	if (!scratch || !r->rrs) {
+		free(scratch);
+		return OWNDNS_ENOMEM;
+	}
+	int rc = OWNDNS_OK;
+	for (size_t s = 0; s < 3 && rc == OWNDNS_OK; s++) {
+		owndns_rr_iter it;
+		owndns_rr_view v;
+		owndns_rr_iter_init(&it, m, sections[s]);
+		while (rc == OWNDNS_OK && r->count < STORE_RECORDS_MAX &&
+		       owndns_rr_iter_next(&it, &v) > 0) {
+			if (v.type == OWNDNS_TYPE_OPT || v.type == OWNDNS_TYPE_TSIG)
+				continue;
+			rc = keep_record(r, m, &v, scratch, scratch_cap);
+		}
+	}
+	free(scratch);
+	return rc;
+}
+
+static uint16_t rrsig_covered(const owndns_rr *sig)
+{
+	return sig->rdlen >= 2 ? (uint16_t)((sig->rdata[0] << 8) | sig->rdata[1]) : 0;
+}
+
+/* The records of `section` with this owner, type and class (or the RRSIGs covering
+ * that type when sigs is set), pointers gathered into out[0..cap). */
+static size_t gather(response_records *r, owndns_section section, const uint8_t *owner,
+		     uint16_t type, uint16_t rclass, bool sigs, owndns_rr *out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->count && n < cap; i++) {
+		stored_rr *s = &r->rrs[i];
+		if (s->section != section || s->rr.rclass != rclass ||
+		    !owndns_name_equal(s->rr.owner, owner))
+			continue;
+		if (sigs ? (s->rr.type != OWNDNS_TYPE_RRSIG || rrsig_covered(&s->rr) != type)
+			 : s->rr.type != type)
+			continue;
+		s->used = true;
+		out[n++] = s->rr;
+	}
+	return n;
+}
+
+typedef struct rrset_buf {
+	owndns_rr rrs[STORE_RECORDS_MAX];
+	owndns_rr sigs[STORE_RECORDS_MAX];
+} rrset_buf;
+
+/* Stores the RRset (owner, type) of a section.  Returns 1 when stored, 0 when there is
+ * no such RRset or the cache kept what it had, or an error. */
+static int store_rrset(cache *c, response_records *r, rrset_buf *b, owndns_section section,
+		       const uint8_t *owner, uint16_t type, uint16_t rclass, uint8_t rank,
+		       uint32_t now)
+{
+	cache_rrset_in in;
+	memset(&in, 0, sizeof(in));
+	in.rr_count = gather(r, section, owner, type, rclass, false, b->rrs, STORE_RECORDS_MAX);
+	if (in.rr_count == 0)
+		return 0;
+	in.sig_count = gather(r, section, owner, type, rclass, true, b->sigs, STORE_RECORDS_MAX);
+	in.rrs = b->rrs;
+	in.sigs = b->sigs;
+	in.rank = rank;
+	int rc = cache_store_rrset(c, &in, now);
+	if (rc == OWNDNS_OK)
+		return 1;
+	/* A malformed or oversized RRset is simply not cached. */
+	return rc == OWNDNS_ENOMEM ? rc : 0;
+}
+
+/* The first record of `section` matching owner and type, or NULL. */
+static const owndns_rr *find_record(const response_records *r, owndns_section section,
+				    const uint8_t *owner, uint16_t type)
+{
+	for (size_t i = 0; i < r->count; i++) {
+		const stored_rr *s = &r->rrs[i];
+		if (s->section == section && s->rr.type == type &&
+		    owndns_name_equal(s->rr.owner, owner))
+			return &s->rr;
+	}
+	return NULL;
+}
+
+/* RFC 2308 §5: the negative answer for the chain's last name, when an SOA at or above
+ * it proves it. */
+static int store_negative(cache *c, response_records *r, rrset_buf *b, const uint8_t *name,
+			  uint16_t qtype, uint16_t qclass, bool nxdomain, uint32_t now)
+{
+	const owndns_rr *soa = NULL;
+	for (size_t i = 0; i < r->count && !soa; i++) {
+		const stored_rr *s = &r->rrs[i];
+		if (s->section == OWNDNS_SECTION_AUTHORITY && s->rr.type == OWNDNS_TYPE_SOA &&
+		    s->rr.rclass == qclass && owndns_name_is_subdomain(name, s->rr.owner))
+			soa = &s->rr;
+	}
+	if (!soa)
+		return 0;
+	cache_negative_in in;
+	memset(&in, 0, sizeof(in));
+	in.name = name;
+	in.type = qtype;
+	in.rclass = qclass;
+	in.nxdomain = nxdomain;
+	in.soa = soa;
+	in.sig_count = gather(r, OWNDNS_SECTION_AUTHORITY, soa->owner, OWNDNS_TYPE_SOA, qclass,
+			      true, b->sigs, STORE_RECORDS_MAX);
+	in.sigs = b->sigs;
+	in.rank = r->authority_rank;
+	int rc = cache_store_negative(c, &in, now);
+	if (rc == OWNDNS_OK)
+		return 1;
+	return rc == OWNDNS_ENOMEM ? rc : 0;
+}
+
+/* Authority NS at or above the chain's end, and additional addresses. */
+static int store_extras(cache *c, response_records *r, rrset_buf *b, const uint8_t *name,
+			uint16_t qclass, uint32_t now)
+{
+	int stored = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		stored_rr *s = &r->rrs[i];
+		if (s->used || s->rr.rclass != qclass)
+			continue;
+		int rc = 0;
+		if (s->section == OWNDNS_SECTION_AUTHORITY && s->rr.type == OWNDNS_TYPE_NS &&
+		    owndns_name_is_subdomain(name, s->rr.owner))
+			rc = store_rrset(c, r, b, OWNDNS_SECTION_AUTHORITY, s->rr.owner,
+					 OWNDNS_TYPE_NS, qclass, (uint8_t)r->authority_rank, now);
+		else if (s->section == OWNDNS_SECTION_ADDITIONAL &&
+			 (s->rr.type == OWNDNS_TYPE_A || s->rr.type == OWNDNS_TYPE_AAAA))
+			rc = store_rrset(c, r, b, OWNDNS_SECTION_ADDITIONAL, s->rr.owner,
+					 s->rr.type, qclass, CACHE_RANK_ADDITIONAL, now);
+		if (rc < 0)
+			return rc;
+		stored += rc;
+	}
+	return stored;
+}
+
+static bool answers_question(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
+			     uint16_t qclass)
+{
+	uint8_t name[OWNDNS_NAME_MAX];
+	uint16_t t, cl;
+	unsigned rcode = owndns_msg_rcode(m);
+
+	if (!owndns_header_flag(&m->hdr, OWNDNS_FLAG_QR) ||
+	    owndns_header_flag(&m->hdr, OWNDNS_FLAG_TC) ||
+	    (rcode != OWNDNS_RCODE_NOERROR && rcode != OWNDNS_RCODE_NXDOMAIN) ||
+	    m->hdr.count[OWNDNS_SECTION_QUESTION] != 1 ||
+	    owndns_msg_question(m, 0, name, NULL, &t, &cl))
+		return false;
+	return t == qtype && cl == qclass && owndns_name_equal(name, qname);
+}
+
+/* Walks the CNAME chain from qname through the answer section, storing each step; the
+ * chain's last name goes to `last`.  Returns entries stored (and *found when the asked
+ * type was there) or an error. */
+static int store_chain(cache *c, response_records *r, rrset_buf *b, const uint8_t *qname,
+		       uint16_t qtype, uint16_t qclass, uint32_t now, uint8_t *last, bool *found)
+{
+	uint8_t name[OWNDNS_NAME_MAX];
+	int stored = 0;
+
+	memcpy(name, qname, owndns_name_length(qname));
+	*found = false;
+	for (unsigned step = 0; step <= FORWARD_CHAIN_MAX; step++) {
+		int rc = store_rrset(c, r, b, OWNDNS_SECTION_ANSWER, name, qtype, qclass,
+				     (uint8_t)r->answer_rank, now);
+		if (rc < 0)
+			return rc;
+		if (find_record(r, OWNDNS_SECTION_ANSWER, name, qtype)) {
+			stored += rc;
+			*found = true;
+			break;
+		}
+		const owndns_rr *cname = find_record(r, OWNDNS_SECTION_ANSWER, name,
+						     OWNDNS_TYPE_CNAME);
+		if (!cname || qtype == OWNDNS_TYPE_CNAME)
+			break;
+		rc = store_rrset(c, r, b, OWNDNS_SECTION_ANSWER, name, OWNDNS_TYPE_CNAME, qclass,
+				 (uint8_t)r->answer_rank, now);
+		if (rc < 0)
+			return rc;
+		stored += rc;
+		memcpy(name, cname->rdata, owndns_name_length(cname->rdata));
+	}
+	memcpy(last, name, owndns_name_length(name));
+	return stored;
+}
+
+int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
+		  const owndns_msg *m, uint32_t now)
+{
+	response_records r;
+	uint8_t last[OWNDNS_NAME_MAX];
+	bool found;
+
+	if (!answers_question(m, qname, qtype, qclass))
+		return OWNDNS_EINVAL;
+	memset(&r, 0, sizeof(r));
+	bool aa = owndns_header_flag(&m->hdr, OWNDNS_FLAG_AA);
+	r.answer_rank = aa ? CACHE_RANK_ANSWER_AUTH : CACHE_RANK_ANSWER_NONAUTH;
+	r.authority_rank = aa ? CACHE_RANK_AUTHORITY_AUTH : CACHE_RANK_AUTHORITY_NONAUTH;
+	rrset_buf *b = malloc(sizeof(*b));
+	int rc = b ? read_records(&r, m) : OWNDNS_ENOMEM;
+	int stored = 0;
+	if (rc == OWNDNS_OK)
+		rc = store_chain(c, &r, b, qname, qtype, qclass, now, last, &found);
+	if (rc >= 0) {
+		stored = rc;
+		rc = 0;
+		if (!found)
+			rc = store_negative(c, &r, b, last, qtype, qclass,
+					    owndns_msg_rcode(m) == OWNDNS_RCODE_NXDOMAIN, now);
+	}
+	if (rc >= 0) {
+		stored += rc;
+		rc = store_extras(c, &r, b, last, qclass, now);
+	}
+	if (rc >= 0)
+		stored += rc;
+	arena_free(r.arena);
+	free(r.rrs);
+	free(b);
+	return rc < 0 ? rc : stored;
+}

@@ -1,0 +1,292 @@
+/* Upstream queries on the event loop and the clients waiting for them (forwarding.h). */
+#include "forwarding.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <owndns/error.h>
+
+#include "forward/upstream.h"
+#include "sockaddr_text.h"
+#include "tcp.h"
+#include "udp.h"
+#include "udp_fit.h"
+#include "upstream_io.h"
+
+struct net_forwarding {
+	inflight_table table;
+};
+
+/* One upstream query and the fetch it answers. */
+typedef struct fetch_run {
+	net_context *ctx;
+	inflight_fetch *fetch;
+	upstream_query *query;
+	unsigned order[UPSTREAM_MAX]; /* txn server i is upstream order[i] of the target */
+	unsigned count;
+} fetch_run;
+
+static void random_bytes(void *buf, size_t len)
+{
+	uint8_t *p = buf;
+	while (len > 0) {
+		ssize_t n = getrandom(p, len, 0);
+		if (n <= 0)
+			continue; /* EINTR; getrandom does not fail once the pool is ready */
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+int net_forwarding_init(net_context *ctx)
+{
+	net_forwarding *f = calloc(1, sizeof(*f));
+	uint64_t key[2];
+	if (!f)
+		return OWNDNS_ENOMEM;
+	random_bytes(key, sizeof(key));
+	if (inflight_table_init(&f->table, FORWARD_MAX_FETCHES, FORWARD_MAX_WAITERS, key)) {
+		free(f);
+		return OWNDNS_ENOMEM;
+	}
+	ctx->forwarding = f;
+	return OWNDNS_OK;
+}
+
+void net_forwarding_free(net_context *ctx)
+{
+	net_forwarding *f = ctx->forwarding;
+	if (!f)
+		return;
+	inflight_table_free(&f->table);
+	free(f);
+	ctx->forwarding = NULL;
+}
+
+static net_waiter *waiter_of(inflight_waiter *link)
+{
+	return (net_waiter *)((char *)link - offsetof(net_waiter, link));
+}
+
+static void waiter_free(net_waiter *w)
+{
+	if (w->tcp && w->conn)
+		tcp_conn_untrack(w->conn, w);
+	free(w);
+}
+
+/* ---- answering the waiters ---- */
+
+static void deliver(net_context *ctx, net_waiter *w, const uint8_t *pkt, size_t len)
+{
+	size_t n = server_answer_upstream(ctx->view, &w->client, pkt, len, net_now_s(ctx),
+					  ctx->answer_buf, sizeof(ctx->answer_buf));
+	if (n > sizeof(ctx->answer_buf))
+		n = 0;
+	if (w->tcp) {
+		struct tcp_conn *conn = w->conn;
+		tcp_conn_untrack(conn, w);
+		w->conn = NULL;
+		tcp_conn_deliver(conn, ctx->answer_buf, n);
+	} else {
+		n = udp_fit_response(ctx->answer_buf, n, ctx->limits.udp_max_size);
+		if (n)
+			udp_socket_send(w->udp, (const struct sockaddr *)&w->peer, w->peer_len,
+					w->control_len ? w->control : NULL, w->control_len,
+					ctx->answer_buf, n);
+	}
+	free(w);
+}
+
+/* Health of each upstream asked (upstream.h): the one whose answer was final gets an
+ * RTT sample; one that sent something else (SERVFAIL…) was alive; silence is a
+ * failure. */
+static void report_health(fetch_run *run, upstream_set *set, const owndns_txn_result *res,
+			  uint32_t asked, uint32_t heard)
+{
+	uint64_t now = uv_now(run->ctx->loop);
+	for (unsigned i = 0; i < run->count; i++) {
+		if (!(asked & (1u << i)))
+			continue;
+		if (res->packet && res->server == i && res->status == OWNDNS_OK)
+			upstream_report_answer(set, run->order[i], res->rtt_ms);
+		else if (res->packet && res->server == i &&
+			 res->status == OWNDNS_CLIENT_EREFUSED)
+			upstream_report_failure(set, run->order[i], now);
+		else if (!(heard & (1u << i)))
+			upstream_report_failure(set, run->order[i], now);
+	}
+}
+
+static upstream_set *target_set(net_context *ctx, long target)
+{
+	forwarders *fw = ctx->view->forward;
+	if (!fw || target < 0 || (size_t)target >= fw->count)
+		return NULL;
+	return &fw->targets[target].upstreams;
+}
+
+static void on_fetch_done(void *arg, upstream_query *q, const owndns_txn_result *res)
+{
+	fetch_run *run = arg;
+	net_context *ctx = run->ctx;
+	net_forwarding *f = ctx->forwarding;
+	inflight_fetch *fetch = run->fetch;
+	upstream_set *set = target_set(ctx, fetch->key.target);
+
+	if (set)
+		report_health(run, set, res, upstream_query_asked(q), upstream_query_heard(q));
+	inflight_finish(&f->table, fetch);
+	const uint8_t *pkt = res->status == OWNDNS_OK ? res->packet : NULL;
+	size_t len = pkt ? res->len : 0;
+	if (!pkt && log_enabled(ctx->log, LOG_LEVEL_DEBUG)) {
+		char name[OWNDNS_NAME_TEXT_MAX];
+		if (owndns_name_to_text(fetch->key.qname, name, sizeof(name)) < 0)
+			strcpy(name, "?");
+		log_debug(ctx->log, "upstream query for %s type %u failed: %s", name,
+			  fetch->key.qtype, owndns_client_strerror(res->status));
+	}
+	server_store_upstream(ctx->view, &fetch->key, pkt, len, net_now_s(ctx));
+	inflight_waiter *link;
+	while ((link = inflight_pop_waiter(&f->table, fetch)) != NULL)
+		deliver(ctx, waiter_of(link), pkt, len);
+	inflight_fetch_free(fetch);
+	free(run);
+}
+
+/* ---- starting ---- */
+
+static int start_fetch(net_context *ctx, inflight_fetch *fetch)
+{
+	upstream_set *set = target_set(ctx, fetch->key.target);
+	owndns_server_addr servers[UPSTREAM_MAX];
+	owndns_txn_params p;
+	if (!set || set->count == 0)
+		return OWNDNS_CLIENT_ENOSERVER;
+	fetch_run *run = calloc(1, sizeof(*run));
+	if (!run)
+		return OWNDNS_ENOMEM;
+	run->ctx = ctx;
+	run->fetch = fetch;
+	run->count = upstream_set_order(set, uv_now(ctx->loop), run->order);
+	for (unsigned i = 0; i < run->count; i++)
+		servers[i] = set->servers[run->order[i]].addr;
+	memset(&p, 0, sizeof(p));
+	p.qname = fetch->key.qname;
+	p.qtype = fetch->key.qtype;
+	p.qclass = fetch->key.qclass;
+	p.servers = servers;
+	p.server_count = run->count;
+	p.timeout_ms = UPSTREAM_TRY_TIMEOUT_MS;
+	p.tries = UPSTREAM_ROUNDS;
+	p.deadline_ms = UPSTREAM_DEADLINE_MS;
+	p.flags = OWNDNS_QUERY_RD | OWNDNS_QUERY_EDNS;
+	if (fetch->key.flags & INFLIGHT_DO)
+		p.flags |= OWNDNS_QUERY_DO;
+	if (fetch->key.flags & INFLIGHT_CD)
+		p.flags |= OWNDNS_QUERY_CD;
+	p.udp_size = OWNDNS_EDNS_UDP_DEFAULT;
+	random_bytes(&p.id, sizeof(p.id));
+	int rc = upstream_query_start(ctx->loop, &p, ctx->recv_buf, sizeof(ctx->recv_buf),
+				      on_fetch_done, run, &run->query);
+	if (rc) {
+		free(run);
+		return rc;
+	}
+	fetch->driver = run;
+	return OWNDNS_OK;
+}
+
+static net_waiter *waiter_new(const server_forward *fwd, const net_origin *origin)
+{
+	net_waiter *w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->client = fwd->client;
+	w->tcp = origin->tcp;
+	if (origin->tcp) {
+		w->conn = origin->conn;
+		return w;
+	}
+	w->udp = origin->udp;
+	if (origin->client_len > sizeof(w->peer) || origin->control_len > sizeof(w->control)) {
+		free(w);
+		return NULL;
+	}
+	memcpy(&w->peer, origin->client, origin->client_len);
+	w->peer_len = origin->client_len;
+	if (origin->control) {
+		memcpy(w->control, origin->control, origin->control_len);
+		w->control_len = origin->control_len;
+	}
+	return w;
+}
+
+/* The answer when the query cannot wait: stale data or SERVFAIL. */
+static size_t answer_now(net_context *ctx, const server_forward *fwd)
+{
+	return server_answer_upstream(ctx->view, &fwd->client, NULL, 0, net_now_s(ctx),
+				      ctx->answer_buf, sizeof(ctx->answer_buf));
+}
+
+size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin *origin)
+{
+	net_forwarding *f = ctx->forwarding;
+	inflight_fetch *fetch;
+	bool created;
+
+	if (!f)
+		return answer_now(ctx, fwd);
+	net_waiter *w = waiter_new(fwd, origin);
+	if (!w)
+		return answer_now(ctx, fwd);
+	int rc = inflight_join(&f->table, &fwd->key, &w->link, &fetch, &created);
+	if (rc) {
+		free(w);
+		log_debug(ctx->log, "query not sent upstream: %s", owndns_strerror(rc));
+		return answer_now(ctx, fwd);
+	}
+	if (created) {
+		rc = start_fetch(ctx, fetch);
+		if (rc) {
+			inflight_leave(&f->table, &w->link);
+			inflight_finish(&f->table, fetch);
+			inflight_fetch_free(fetch);
+			free(w);
+			log_warn(ctx->log, "cannot start an upstream query: %s",
+				 owndns_client_strerror(rc));
+			return answer_now(ctx, fwd);
+		}
+	}
+	if (w->tcp)
+		tcp_conn_track(w->conn, w);
+	return 0;
+}
+
+void net_forward_cancel(net_context *ctx, net_waiter *w)
+{
+	if (ctx->forwarding)
+		inflight_leave(&ctx->forwarding->table, &w->link);
+	waiter_free(w);
+}
+
+void net_forwarding_shutdown(net_context *ctx)
+{
+	net_forwarding *f = ctx->forwarding;
+	inflight_fetch *fetch;
+	if (!f)
+		return;
+	while ((fetch = inflight_any(&f->table)) != NULL) {
+		inflight_finish(&f->table, fetch);
+		inflight_waiter *link;
+		while ((link = inflight_pop_waiter(&f->table, fetch)) != NULL)
+			waiter_free(waiter_of(link));
+		fetch_run *run = fetch->driver;
+		if (run) {
+			upstream_query_cancel(run->query);
+			free(run);
+		}
+		inflight_fetch_free(fetch);
+	}
+}

@@ -1,0 +1,46 @@
+/* Queries on their way upstream, on the event loop: the in-flight table (identical
+ * questions share one upstream query, server/forward/inflight.h), the upstream order
+ * (server/forward/upstream.h), the transaction driver (upstream_io.h), and the
+ * delivery of the answer to every waiting client (UDP: to its address, from the
+ * address it asked, with pktinfo; TCP: on its connection, if still open).
+ * Upstream queries: RD=1, EDNS 1232, DO and CD as the client's, a fresh random ID
+ * (getrandom) and a fresh UDP socket; UPSTREAM_TRY_TIMEOUT_MS per try, three rounds
+ * over the upstreams at most, UPSTREAM_DEADLINE_MS in all; then SERVFAIL (or stale data,
+ * serve-stale=yes).
+ * Bounds: FORWARD_MAX_FETCHES upstream queries and FORWARD_MAX_WAITERS waiting clients
+ * at once; a query beyond them is answered SERVFAIL at once (or stale data). */
+#ifndef OWNDNS_SERVER_NET_FORWARDING_H
+#define OWNDNS_SERVER_NET_FORWARDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net.h"
+
+#define UPSTREAM_TRY_TIMEOUT_MS 1500u
+#define UPSTREAM_DEADLINE_MS 5000u
+#define UPSTREAM_ROUNDS 3u
+#define FORWARD_MAX_FETCHES 10000u
+#define FORWARD_MAX_WAITERS 20000u
+
+typedef struct net_forwarding net_forwarding;
+
+/* Creates the forwarding state of ctx (ctx->forwarding).  Errors: ENOMEM. */
+int net_forwarding_init(net_context *ctx);
+
+/* Cancels every upstream query and drops every waiting client (shutdown); the
+ * memory of the queries is freed by the loop's close callbacks. */
+void net_forwarding_shutdown(net_context *ctx);
+
+/* Frees ctx->forwarding (after shutdown and after the loop has run). */
+void net_forwarding_free(net_context *ctx);
+
+/* Sends fwd's question upstream, or joins the query in flight for it; the client is
+ * answered through `origin` later.  Returns 0, or the length of an answer to send now
+ * (in ctx->answer_buf) when the query cannot wait (bounds, no memory). */
+size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin *origin);
+
+/* Drops one waiting client (its TCP connection is closing). */
+void net_forward_cancel(net_context *ctx, net_waiter *w);
+
+#endif

@@ -469,7 +469,7 @@ def make_server(kind, workdir, port, zonefile, upstream_port):
             return None, "%s not found (build it: make build)" % os.path.relpath(OWNDNS, ROOT)
         args = ["serve", "listen=%s@%d" % (addr, port)]
         if kind == "owndns":
-            args += ["forward=%s@%d" % (ADDR["upstream"], upstream_port)]
+            args += ["forward-zone=bench.test:%s@%d" % (ADDR["upstream"], upstream_port)]
         else:
             args += ["zone=bench.test.:%s" % zonefile, "recursion=no"]
         if "threads" in owndns_serve_keys():

@@ -33,19 +33,26 @@ static void log_problem(void *arg, const char *file, unsigned line, const char *
 	p->count++;
 }
 
-static int yield_zones(local_data *ld, const daemon_zone_config *zones, size_t zone_count)
+static int yield_name(local_data *ld, const char *text)
 {
-	for (size_t i = 0; i < zone_count; i++) {
-		uint8_t apex[OWNDNS_NAME_MAX];
-		size_t len;
-		if (owndns_name_from_text(zones[i].origin, strlen(zones[i].origin), NULL, apex,
-					  &len))
-			continue; /* the zone loader reports it */
-		int rc = local_data_yield(ld, apex);
-		if (rc)
-			return rc;
-	}
-	return OWNDNS_OK;
+	uint8_t apex[OWNDNS_NAME_MAX];
+	size_t len;
+	if (owndns_name_from_text(text, strlen(text), NULL, apex, &len))
+		return OWNDNS_OK; /* the zone loader or the option parser reports it */
+	return local_data_yield(ld, apex);
+}
+
+/* A zone= or forward-zone= the user configured takes its name space from the built-in
+ * local zones (e.g. forward-zone=lab.test:… or a zone for 10.in-addr.arpa). */
+static int yield_zones(local_data *ld, const daemon_resolver_config *cfg,
+		       const daemon_zone_config *zones, size_t zone_count)
+{
+	int rc = OWNDNS_OK;
+	for (size_t i = 0; rc == OWNDNS_OK && i < zone_count; i++)
+		rc = yield_name(ld, zones[i].origin);
+	for (size_t i = 0; rc == OWNDNS_OK && i < cfg->forward_zone_count; i++)
+		rc = yield_name(ld, cfg->forward_zones[i].domain);
+	return rc;
 }
 
 static int add_sources(const daemon_resolver_config *cfg, local_data *ld,
@@ -79,7 +86,7 @@ int daemon_local_build(const daemon_resolver_config *cfg, const daemon_zone_conf
 	if (!ld)
 		return OWNDNS_ENOMEM;
 	local_data_set_builtin(ld, cfg->builtin_local_zones);
-	int rc = yield_zones(ld, zones, zone_count);
+	int rc = yield_zones(ld, cfg, zones, zone_count);
 	if (rc == OWNDNS_OK)
 		rc = add_sources(cfg, ld, log);
 	if (rc == OWNDNS_OK)

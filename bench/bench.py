@@ -467,7 +467,7 @@ def make_server(kind, workdir, port, zonefile, upstream_port):
     if kind in ("owndns-auth", "owndns-auth-tiny", "owndns"):
         if not os.access(OWNDNS, os.X_OK):
             return None, "%s not found (build it: make build)" % os.path.relpath(OWNDNS, ROOT)
-        args = ["serve", "listen=%s@%d" % (addr, port), "threads=1"]  # one worker, like the others
+        args = ["serve", "listen=%s@%d" % (addr, port)]
         if kind == "owndns":
             args += ["forward-zone=bench.test:%s@%d" % (ADDR["upstream"], upstream_port)]
         else:

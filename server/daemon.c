@@ -13,24 +13,34 @@
 #include "cache/cache.h"
 #include "forward/upstream.h"
 #include "local/local_data.h"
-#include "net/forwarding.h"
 #include "net/listener.h"
-#include "net/tcp.h"
+#include "net/worker.h"
 #include "policy/acl.h"
 
+/* A zone set replaced by a reload, freed once no worker reads it. */
+typedef struct retired_zones {
+	struct zone_set *set;
+	uint64_t generation; /* the first generation that no longer uses it */
+	struct retired_zones *next;
+} retired_zones;
+
 typedef struct server_daemon {
-	uv_loop_t loop;
+	uv_loop_t loop; /* signals and worker notifications only; workers serve */
 	const daemon_config *config;
 	const server_log *log;
-	server_view view;
-	struct zone_set *zones; /* what view.zones points to; owned */
+	server_view view;       /* the shared modules; each worker copies it */
+	struct zone_set *zones; /* the newest set; owned */
+	uint64_t zones_generation;
+	retired_zones *retired; /* older sets still read by some worker; owned */
 	local_data *local;      /* view.local; owned */
 	acl *acl;               /* view.acl; owned */
 	cache *cache;           /* view.cache; owned */
 	forwarders forward;     /* view.forward; owned */
-	net_context *net;
-	listener **listeners;
-	size_t listener_count;
+	pthread_mutex_t upstream_lock;
+	net_worker **workers;
+	unsigned worker_count;
+	uv_async_t notify;      /* a worker moved to newer zones */
+	bool notify_started;
 	uv_signal_t sig_hup, sig_term, sig_int;
 	bool signals_started;
 	bool pid_file_written;
@@ -78,52 +88,134 @@ static int load_zones_at_start(server_daemon *d)
 			  owndns_strerror(rc));
 		return -1;
 	}
-	d->view.zones = d->zones;
 	return 0;
 }
 
-/* Signal callbacks run on the loop between two I/O callbacks, so no query is in the
- * middle of reading the zones while they are swapped. */
+/* Frees the retired sets that every worker has moved past. */
+static void free_unused_zones(server_daemon *d)
+{
+	uint64_t oldest = d->zones_generation;
+	for (unsigned i = 0; i < d->worker_count; i++) {
+		uint64_t g = net_worker_zones_generation(d->workers[i]);
+		if (g < oldest)
+			oldest = g;
+	}
+	retired_zones **link = &d->retired;
+	while (*link) {
+		retired_zones *r = *link;
+		if (r->generation <= oldest) {
+			*link = r->next;
+			daemon_zones_free(r->set);
+			free(r);
+		} else {
+			link = &r->next;
+		}
+	}
+}
+
+static void on_worker_notify(uv_async_t *handle)
+{
+	free_unused_zones(handle->data);
+}
+
+/* The new set is published to every worker, which switches between two of its
+ * callbacks, so a query sees either all old or all new data; the old set is freed once
+ * every worker has said it switched (on_worker_notify). */
 static void reload_zones(server_daemon *d)
 {
 	const daemon_config *cfg = d->config;
 	struct zone_set *fresh = NULL;
 	log_info(d->log, "reload: reading %zu zone file%s", cfg->zone_count,
 		 cfg->zone_count == 1 ? "" : "s");
-	int rc = daemon_zones_load(cfg->zones, cfg->zone_count, d->zones, d->log, &fresh);
+	retired_zones *r = malloc(sizeof(*r));
+	int rc = r ? daemon_zones_load(cfg->zones, cfg->zone_count, d->zones, d->log, &fresh)
+		   : OWNDNS_ENOMEM;
 	if (rc) {
+		free(r);
 		log_error(d->log, "reload failed (%s): still serving the previous zones",
 			  owndns_strerror(rc));
 		return;
 	}
-	struct zone_set *old = d->zones;
+	r->set = d->zones;
+	r->generation = ++d->zones_generation;
+	r->next = d->retired;
+	d->retired = r;
 	d->zones = fresh;
-	d->view.zones = fresh;
-	daemon_zones_free(old);
+	for (unsigned i = 0; i < d->worker_count; i++)
+		net_worker_publish_zones(d->workers[i], fresh, d->zones_generation);
 	log_info(d->log, "reload: done");
 }
 
-/* ---- listeners ---- */
+/* ---- workers ---- */
 
-static int open_listeners(server_daemon *d)
+/* With several workers the listeners share their ports (SO_REUSEPORT), which would
+ * also let another server of the same user in: check first that nobody is there. */
+static int check_ports_free(server_daemon *d)
 {
 	const daemon_config *cfg = d->config;
-	d->listeners = calloc(cfg->listen_count ? cfg->listen_count : 1, sizeof(*d->listeners));
-	if (!d->listeners) {
-		log_error(d->log, "out of memory");
-		return -1;
-	}
 	for (size_t i = 0; i < cfg->listen_count; i++) {
 		char err[512];
-		listener *l;
-		if (listener_open(d->net, (const struct sockaddr *)&cfg->listen[i], &l, err,
-				  sizeof(err))) {
+		if (listener_check_free((const struct sockaddr *)&cfg->listen[i], err,
+					sizeof(err))) {
 			log_error(d->log, "%s", err);
 			return -1;
 		}
-		d->listeners[d->listener_count++] = l;
 	}
 	return 0;
+}
+
+static void worker_config(server_daemon *d, net_worker_config *wc)
+{
+	const daemon_config *cfg = d->config;
+	unsigned n = d->worker_count;
+	memset(wc, 0, sizeof(*wc));
+	wc->view = &d->view;
+	wc->zones = d->zones;
+	wc->listen = cfg->listen;
+	wc->listen_count = cfg->listen_count;
+	wc->log = d->log;
+	wc->limits = cfg->limits;
+	/* tcp-max-connections holds over all workers: each gets its share. */
+	wc->limits.tcp_max_connections = (cfg->limits.tcp_max_connections + n - 1) / n;
+	wc->forwarding = cfg->recursion;
+	wc->reuseport = n > 1;
+	wc->upstream_lock = n > 1 ? &d->upstream_lock : NULL;
+	wc->notify = &d->notify;
+}
+
+/* Opens every worker's listeners first, then starts the threads: nothing serves
+ * before everything could be opened. */
+static int start_workers(server_daemon *d)
+{
+	unsigned n = d->config->threads ? d->config->threads : 1;
+	net_worker_config wc;
+	d->workers = calloc(n, sizeof(*d->workers));
+	if (!d->workers) {
+		log_error(d->log, "out of memory");
+		return -1;
+	}
+	d->worker_count = n;
+	if (n > 1 && check_ports_free(d))
+		return -1;
+	worker_config(d, &wc);
+	for (unsigned i = 0; i < n; i++) {
+		if (net_worker_open(&wc, &d->workers[i]))
+			return -1;
+		wc.quiet_listen = true;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (net_worker_start(d->workers[i]))
+			return -1;
+	return 0;
+}
+
+static void free_workers(server_daemon *d)
+{
+	for (unsigned i = 0; i < d->worker_count; i++)
+		net_worker_free(d->workers[i]);
+	free(d->workers);
+	d->workers = NULL;
+	d->worker_count = 0;
 }
 
 /* ---- shutdown ---- */
@@ -133,22 +225,19 @@ static void on_handle_closed(uv_handle_t *handle)
 	(void)handle;
 }
 
-/* Closes listeners and connections; the loop then ends on its own.  The signal
- * handlers stay (unreferenced, so they do not keep the loop running): a second SIGTERM
- * during shutdown must not fall back to the default action and kill us half-way.
- * Safe to call twice. */
+/* Asks every worker to close its listeners and connections; the daemon's loop then
+ * ends on its own.  The signal handlers stay (unreferenced, so they do not keep the
+ * loop running): a second SIGTERM during shutdown must not fall back to the default
+ * action and kill us half-way.  Safe to call twice. */
 static void close_everything(server_daemon *d)
 {
 	if (d->closing)
 		return;
 	d->closing = true;
-	for (size_t i = 0; i < d->listener_count; i++)
-		listener_close(d->listeners[i]);
-	d->listener_count = 0;
-	if (d->net) {
-		net_forwarding_shutdown(d->net);
-		tcp_close_connections(d->net);
-	}
+	for (unsigned i = 0; i < d->worker_count; i++)
+		net_worker_stop(d->workers[i]);
+	if (d->notify_started)
+		uv_unref((uv_handle_t *)&d->notify);
 	if (d->signals_started) {
 		uv_unref((uv_handle_t *)&d->sig_hup);
 		uv_unref((uv_handle_t *)&d->sig_term);
@@ -156,8 +245,12 @@ static void close_everything(server_daemon *d)
 	}
 }
 
-static void close_signals(server_daemon *d)
+/* After the workers have ended: nobody sends to `notify` any more. */
+static void close_handles(server_daemon *d)
 {
+	if (d->notify_started)
+		uv_close((uv_handle_t *)&d->notify, on_handle_closed);
+	d->notify_started = false;
 	if (!d->signals_started)
 		return;
 	uv_close((uv_handle_t *)&d->sig_hup, on_handle_closed);
@@ -235,27 +328,42 @@ static int build_resolver(server_daemon *d)
 	return 0;
 }
 
+static int start_notify(server_daemon *d)
+{
+	int rc = uv_async_init(&d->loop, &d->notify, on_worker_notify);
+	if (rc) {
+		log_error(d->log, "cannot start the event loop: %s", uv_strerror(rc));
+		return -1;
+	}
+	d->notify.data = d;
+	d->notify_started = true;
+	return 0;
+}
+
 static int start(server_daemon *d)
 {
 	if (load_zones_at_start(d) || build_resolver(d))
 		return -1;
-	d->net = malloc(sizeof(*d->net));
-	if (!d->net) {
-		log_error(d->log, "out of memory");
+	if (start_notify(d) || start_signals(d) || start_workers(d) || write_pid_file(d))
 		return -1;
-	}
-	net_context_init(d->net, &d->loop, &d->view, d->log, &d->config->limits);
-	if (d->config->recursion && net_forwarding_init(d->net)) {
-		log_error(d->log, "out of memory");
-		return -1;
-	}
-	if (open_listeners(d) || start_signals(d) || write_pid_file(d))
-		return -1;
-	log_info(d->log, "ready: %zu zone%s, %zu listen address%s, recursion %s",
+	log_info(d->log, "ready: %zu zone%s, %zu listen address%s, recursion %s, %u thread%s",
 		 d->config->zone_count, d->config->zone_count == 1 ? "" : "s",
-		 d->listener_count, d->listener_count == 1 ? "" : "es",
-		 d->config->recursion ? "yes (forwarding)" : "no");
+		 d->config->listen_count, d->config->listen_count == 1 ? "" : "es",
+		 d->config->recursion ? "yes (forwarding)" : "no", d->worker_count,
+		 d->worker_count == 1 ? "" : "s");
 	return 0;
+}
+
+static void free_all_zones(server_daemon *d)
+{
+	while (d->retired) {
+		retired_zones *r = d->retired;
+		d->retired = r->next;
+		daemon_zones_free(r->set);
+		free(r);
+	}
+	daemon_zones_free(d->zones);
+	d->zones = NULL;
 }
 
 /* Runs the loop until every handle is closed, then releases the rest. */
@@ -263,20 +371,18 @@ static void finish(server_daemon *d)
 {
 	close_everything(d);
 	uv_run(&d->loop, UV_RUN_DEFAULT);
-	close_signals(d);
+	free_workers(d);
+	close_handles(d);
 	uv_run(&d->loop, UV_RUN_DEFAULT);
 	if (uv_loop_close(&d->loop))
 		log_warn(d->log, "event loop closed with handles still open");
 	remove_pid_file(d);
-	free(d->listeners);
-	if (d->net)
-		net_forwarding_free(d->net);
-	free(d->net);
-	daemon_zones_free(d->zones);
+	free_all_zones(d);
 	local_data_free(d->local);
 	acl_free(d->acl);
 	cache_free(d->cache);
 	forwarders_free(&d->forward);
+	pthread_mutex_destroy(&d->upstream_lock);
 }
 
 int daemon_run(const daemon_config *config, const server_log *log)
@@ -290,9 +396,11 @@ int daemon_run(const daemon_config *config, const server_log *log)
 	d->log = log;
 	d->view.recursion = config->recursion;
 	d->view.udp_max = (uint16_t)config->limits.udp_max_size;
+	pthread_mutex_init(&d->upstream_lock, NULL);
 	int rc = uv_loop_init(&d->loop);
 	if (rc) {
 		log_error(log, "cannot start the event loop: %s", uv_strerror(rc));
+		pthread_mutex_destroy(&d->upstream_lock);
 		free(d);
 		return 1;
 	}

@@ -1,12 +1,15 @@
-/* The daemon behind `owndns serve`: one libuv loop, a UDP socket and a TCP listener per
- * listen address, the zones served, and with recursion on the resolver's modules:
- * local names, the ACL, the cache and the upstreams to forward to (daemon_config.h).
+/* The daemon behind `owndns serve`: `threads` workers (server/net/worker.h), each with
+ * its own libuv loop and a UDP socket and a TCP listener per listen address
+ * (SO_REUSEPORT when there are several), serving the zones and, with recursion on, the
+ * resolver's modules: local names, the ACL, the cache and the upstreams to forward to
+ * (daemon_config.h), which all workers share.  The calling thread keeps a loop of its
+ * own for signals and reloads.
  * Signals:
  *   SIGHUP           re-reads every zone file named at start-up (daemon_zones.h tells
  *                    what happens to a zone that fails); the config file itself,
  *                    hosts files and local-data are not re-read, and the cache
- *                    stays.  The new zones replace the old ones between two queries:
- *                    a query sees either all old or all new data.
+ *                    stays.  The new zones replace the old ones between two queries
+ *                    of each worker: a query sees either all old or all new data.
  *   SIGTERM, SIGINT  closes listeners and connections (unsent answers are dropped),
  *                    frees everything, removes the pid file, exit status 0.
  * Start-up fails (status 1, nothing served) when a zone does not load, a hosts file
@@ -34,6 +37,7 @@ typedef struct daemon_config {
 	daemon_resolver_config resolver; /* used when recursion is on (and the ACL always) */
 	net_limits limits;
 	const char *pid_file; /* NULL: none */
+	unsigned threads;     /* workers; 0 counts as 1 */
 } daemon_config;
 
 /* Runs until SIGTERM/SIGINT.  Returns the process exit status: 0 after a clean

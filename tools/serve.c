@@ -1,9 +1,10 @@
 /* owndns serve: the daemon.  Reads its keys, checks what the option table cannot
- * (zone=ORIGIN:PATH, forward-zone=DOMAIN:ADDR,..., features not implemented yet), and
+ * (zone=ORIGIN:PATH, forward-zone=DOMAIN:ADDR,...), and
  * hands a daemon_config to server/daemon.c, which does the serving. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <owndns/client.h>
 #include <owndns/name.h>
@@ -15,7 +16,7 @@
 #define DNS_PORT 53
 #define TCP_IDLE_TIMEOUT_MAX_S 3600
 #define TCP_MAX_CONNECTIONS_MAX 1000000
-#define THREADS_MAX 1024
+#define THREADS_MAX 64
 /* Below this the cache's fixed tables leave too little room for data. */
 #define CACHE_SIZE_MIN (256u * 1024)
 
@@ -63,8 +64,9 @@ static const option_spec serve_keys[] = {
 	  512, 65535 },
 	{ "log-level", OPTION_CHOICE, "info", false, "least severe messages logged to stderr",
 	  LOG_LEVEL_CHOICES, 0, 0 },
-	{ "threads", OPTION_INT, "1", false, "event loop threads (only 1 for now)", NULL, 1,
-	  THREADS_MAX },
+	{ "threads", OPTION_INT, NULL, false,
+	  "worker threads, each with its own event loop and sockets (default: one per CPU)",
+	  NULL, 1, THREADS_MAX },
 	{ "pid-file", OPTION_PATH, NULL, false, "file to write the process ID to", NULL, 0, 0 },
 	OPTION_SPEC_END
 };
@@ -94,13 +96,15 @@ static void report(const options *opts, const char *key, size_t i, const char *p
 		key, problem);
 }
 
-static int reject_unimplemented(const options *opts)
+/* threads= or one per online CPU, at most THREADS_MAX. */
+static unsigned thread_count(const options *opts)
 {
-	if (options_get_int(opts, "threads", 1) != 1) {
-		report(opts, "threads", 0, "only threads=1 is implemented yet");
-		return -1;
-	}
-	return 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cpus < 1)
+		cpus = 1;
+	if (cpus > THREADS_MAX)
+		cpus = THREADS_MAX;
+	return (unsigned)options_get_int(opts, "threads", cpus);
 }
 
 static int setup_listen(serve_setup *s, const options *opts)
@@ -359,14 +363,13 @@ static int serve_run(const options *opts)
 
 	if (log_level_from_text(options_get(opts, "log-level"), &log.level))
 		log.level = LOG_LEVEL_INFO;
-	if (reject_unimplemented(opts))
-		goto done;
 	if (setup_listen(&s, opts) || setup_zones(&s, opts) || setup_forward(&s, opts) ||
 	    setup_forward_zones(&s, opts) || setup_local(&s, opts) || setup_cache(&s, opts))
 		goto done;
 	setup_limits(&s.config.limits, opts);
 	s.config.recursion = options_get_bool(opts, "recursion", true);
 	s.config.pid_file = options_get(opts, "pid-file");
+	s.config.threads = thread_count(opts);
 	status = daemon_run(&s.config, &log);
 done:
 	setup_free(&s);
@@ -385,7 +388,9 @@ const subcommand subcommand_serve = {
 	"answers from the zones only and REFUSES the rest.  Queries with RD=0 are answered\n"
 	"from what is local or cached (else SERVFAIL), never sent upstream.  SIGHUP\n"
 	"re-reads the zone files (a zone that fails to load keeps its previous version);\n"
-	"SIGTERM or SIGINT stops the daemon cleanly.",
+	"SIGTERM or SIGINT stops the daemon cleanly.  threads=N runs N workers, each\n"
+	"with its own sockets on every listen address (SO_REUSEPORT: the kernel spreads\n"
+	"clients over them); they share the zones, the cache and the upstreams.",
 	.keys = serve_keys,
 	.run = serve_run,
 };

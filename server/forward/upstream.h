@@ -12,7 +12,8 @@
  *   - Order: probes due, then up upstreams (those without recent failures first, then
  *     by SRTT); down upstreams only when nothing else is left (better a slow try than
  *     none).
- * Owned by its creator; one thread only (each event loop keeps its own). */
+ * Owned by its creator.  Not locked: the daemon's workers share one set and hold a
+ * mutex around every call (server/net/net.h, upstream_lock). */
 #ifndef OWNDNS_SERVER_FORWARD_UPSTREAM_H
 #define OWNDNS_SERVER_FORWARD_UPSTREAM_H
 

@@ -119,6 +119,19 @@ static void report_health(fetch_run *run, upstream_set *set, const owndns_txn_re
 	}
 }
 
+/* The upstreams' health is shared by every worker (net.h). */
+static void lock_upstreams(net_context *ctx)
+{
+	if (ctx->upstream_lock)
+		pthread_mutex_lock(ctx->upstream_lock);
+}
+
+static void unlock_upstreams(net_context *ctx)
+{
+	if (ctx->upstream_lock)
+		pthread_mutex_unlock(ctx->upstream_lock);
+}
+
 static upstream_set *target_set(net_context *ctx, long target)
 {
 	forwarders *fw = ctx->view->forward;
@@ -135,8 +148,11 @@ static void on_fetch_done(void *arg, upstream_query *q, const owndns_txn_result 
 	inflight_fetch *fetch = run->fetch;
 	upstream_set *set = target_set(ctx, fetch->key.target);
 
-	if (set)
+	if (set) {
+		lock_upstreams(ctx);
 		report_health(run, set, res, upstream_query_asked(q), upstream_query_heard(q));
+		unlock_upstreams(ctx);
+	}
 	inflight_finish(&f->table, fetch);
 	const uint8_t *pkt = res->status == OWNDNS_OK ? res->packet : NULL;
 	size_t len = pkt ? res->len : 0;
@@ -169,7 +185,10 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch)
 		return OWNDNS_ENOMEM;
 	run->ctx = ctx;
 	run->fetch = fetch;
+	lock_upstreams(ctx);
 	run->count = upstream_set_order(set, uv_now(ctx->loop), run->order);
+	unlock_upstreams(ctx);
+	/* Addresses never change after start-up: no lock needed to read them. */
 	for (unsigned i = 0; i < run->count; i++)
 		servers[i] = set->servers[run->order[i]].addr;
 	memset(&p, 0, sizeof(p));

@@ -1,8 +1,9 @@
 /* Queries on their way upstream, on the event loop: the in-flight table (identical
- * questions share one upstream query, server/forward/inflight.h), the upstream order
- * (server/forward/upstream.h), the transaction driver (upstream_io.h), and the
- * delivery of the answer to every waiting client (UDP: to its address, from the
- * address it asked, with pktinfo; TCP: on its connection, if still open).
+ * questions share one upstream query, server/forward/inflight.h; one table per worker,
+ * so the same question arriving at two workers at once goes upstream twice), the
+ * upstream order (server/forward/upstream.h), the transaction driver (upstream_io.h),
+ * and the delivery of the answer to every waiting client (UDP: to its address, from
+ * the address it asked, with pktinfo; TCP: on its connection, if still open).
  * Upstream queries: RD=1, EDNS 1232, DO and CD as the client's, a fresh random ID
  * (getrandom) and a fresh UDP socket; UPSTREAM_TRY_TIMEOUT_MS per try, three rounds
  * over the upstreams at most, UPSTREAM_DEADLINE_MS in all; then SERVFAIL (or stale data,

@@ -15,6 +15,13 @@ typedef struct listener listener;
 int listener_open(net_context *ctx, const struct sockaddr *addr, listener **out, char *err,
 		  size_t err_size);
 
+/* Checks that nobody listens on `addr` (UDP or TCP) by binding plain sockets there and
+ * closing them again.  Listeners with SO_REUSEPORT (net_context.reuseport) would share
+ * a port with any other program of the same user instead of failing; this keeps "port
+ * in use" an error at start-up.  Returns 0, or a negative errno with the message that
+ * listener_open would give. */
+int listener_check_free(const struct sockaddr *addr, char *err, size_t err_size);
+
 /* Closes both sockets; memory is freed by the loop's close callbacks. */
 void listener_close(listener *l);
 

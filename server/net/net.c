@@ -14,6 +14,9 @@ void net_context_init(net_context *ctx, uv_loop_t *loop, const server_view *view
 	ctx->log = log;
 	ctx->limits = *limits;
 	ctx->forwarding = NULL;
+	ctx->upstream_lock = NULL;
+	ctx->reuseport = false;
+	ctx->quiet_listen = false;
 	ctx->conn_oldest = ctx->conn_newest = NULL;
 	ctx->conn_count = 0;
 }

@@ -1,14 +1,17 @@
 /* What the daemon's network code shares: the loop, the data served, the limits, the
  * log, the queries waiting for upstreams (forwarding.h), and two scratch buffers.  One
- * net_context per event loop, owned by the daemon (server/daemon.c); listeners and
+ * net_context per event loop, that is per worker thread (worker.h); listeners and
  * connections keep a pointer to it and never outlive it.  Everything here runs on the
  * loop's thread, so a reload that swaps view->zones between two callbacks is atomic
- * with respect to queries. */
+ * with respect to queries.  What other workers share with this one is read-only
+ * (zones, local data, ACL), thread-safe (the cache), or behind upstream_lock (the
+ * upstreams' health and SRTT). */
 #ifndef OWNDNS_SERVER_NET_NET_H
 #define OWNDNS_SERVER_NET_NET_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <uv.h>
@@ -67,6 +70,14 @@ typedef struct net_context {
 	const server_log *log;
 	net_limits limits;
 	struct net_forwarding *forwarding; /* NULL: nothing goes upstream */
+	/* Held around every read or update of view->forward's upstream health (several
+	 * workers share it); NULL: this loop is the only one. */
+	pthread_mutex_t *upstream_lock;
+	/* Listeners set SO_REUSEPORT: every worker binds its own sockets to the same
+	 * addresses and the kernel spreads the clients over them. */
+	bool reuseport;
+	/* listener_open does not log "listening on": another worker already said it. */
+	bool quiet_listen;
 	/* Open TCP connections, oldest activity first (tcp.c alone touches these). */
 	struct tcp_conn *conn_oldest, *conn_newest;
 	size_t conn_count;

@@ -461,6 +461,18 @@ int tcp_listener_open(net_context *ctx, const struct sockaddr *addr, tcp_listene
 		return rc;
 	}
 	l->handle.data = l;
+	if (ctx->reuseport) {
+		uv_os_fd_t fd;
+		int one = 1;
+		rc = uv_fileno((uv_handle_t *)&l->handle, &fd);
+		if (rc == 0 && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)))
+			rc = -errno;
+		if (rc) {
+			snprintf(err, err_size, "SO_REUSEPORT: %s", uv_strerror(rc));
+			uv_close((uv_handle_t *)&l->handle, on_listener_closed);
+			return rc;
+		}
+	}
 	/* libuv sets SO_REUSEADDR itself; a bind error may only show at listen time. */
 	unsigned flags = addr->sa_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
 	rc = uv_tcp_bind(&l->handle, addr, flags);

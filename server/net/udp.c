@@ -12,8 +12,33 @@
 
 #include "sockaddr_text.h"
 
-/* Datagrams read per wake-up before TCP and timers get their turn. */
-#define UDP_READS_PER_WAKEUP 64
+/* Datagrams are read UDP_BATCH at a time with recvmmsg, and the answers known at once
+ * go out together with sendmmsg: two system calls for a batch instead of two per
+ * query.  UDP_BATCHES_PER_WAKEUP batches at most before TCP and timers get their turn. */
+#define UDP_BATCH 32
+#define UDP_BATCHES_PER_WAKEUP 2
+/* Any datagram fits a slot (NET_RECV_BUF_SIZE shows truncation by the kernel), and so
+ * does any answer: the answer is copied over the query it answers. */
+#define UDP_SLOT_SIZE NET_RECV_BUF_SIZE
+
+/* Ancillary data big enough for either family's packet info. */
+typedef union pktinfo_control {
+	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	struct cmsghdr align;
+} pktinfo_control;
+
+typedef struct udp_batch {
+	struct mmsghdr in[UDP_BATCH];
+	struct iovec in_iov[UDP_BATCH];
+	struct sockaddr_storage peer[UDP_BATCH];
+	pktinfo_control control[UDP_BATCH];
+	struct mmsghdr out[UDP_BATCH];
+	struct iovec out_iov[UDP_BATCH];
+	pktinfo_control reply_control[UDP_BATCH];
+	/* UDP_BATCH slots of UDP_SLOT_SIZE: 2 MiB of address space, of which only the
+	 * pages that datagrams touch become resident. */
+	uint8_t *slots;
+} udp_batch;
 
 struct udp_socket {
 	uv_poll_t poll;
@@ -21,13 +46,8 @@ struct udp_socket {
 	int family;
 	bool wildcard; /* replies carry the query's destination address */
 	net_context *ctx;
+	udp_batch *batch;
 };
-
-/* Ancillary data big enough for either family's packet info. */
-typedef union pktinfo_control {
-	char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-	struct cmsghdr align;
-} pktinfo_control;
 
 static int set_int_option(int fd, int level, int name, int value)
 {
@@ -44,9 +64,11 @@ static int fail(char *err, size_t err_size, const char *what, int fd)
 }
 
 /* No SO_REUSEADDR here: on Linux it would let a second server bind the same UDP port
- * and silently split the queries; a port in use must be an error at start-up. */
-static int open_bound_fd(const struct sockaddr *addr, bool wildcard, char *err,
-			 size_t err_size, int *out)
+ * and silently split the queries; a port in use must be an error at start-up.  With
+ * several workers SO_REUSEPORT lets each bind its own socket (the daemon first checks
+ * that the port is free, worker.h). */
+static int open_bound_fd(const struct sockaddr *addr, bool wildcard, bool reuseport,
+			 char *err, size_t err_size, int *out)
 {
 	int family = addr->sa_family;
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -54,6 +76,8 @@ static int open_bound_fd(const struct sockaddr *addr, bool wildcard, char *err,
 		return fail(err, err_size, "socket", -1);
 	if (family == AF_INET6 && set_int_option(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1))
 		return fail(err, err_size, "IPV6_V6ONLY", fd);
+	if (reuseport && set_int_option(fd, SOL_SOCKET, SO_REUSEPORT, 1))
+		return fail(err, err_size, "SO_REUSEPORT", fd);
 	if (wildcard && family == AF_INET && set_int_option(fd, IPPROTO_IP, IP_PKTINFO, 1))
 		return fail(err, err_size, "IP_PKTINFO", fd);
 	if (wildcard && family == AF_INET6 &&
@@ -127,41 +151,124 @@ void udp_socket_send(udp_socket *s, const struct sockaddr *peer, socklen_t peer_
 	}
 }
 
-/* Reads and answers one datagram; returns false when there is nothing more to read. */
-static bool serve_one_datagram(udp_socket *s)
+static uint8_t *batch_slot(const udp_batch *b, unsigned i)
+{
+	return b->slots + (size_t)i * UDP_SLOT_SIZE;
+}
+
+static udp_batch *batch_new(void)
+{
+	udp_batch *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->slots = malloc((size_t)UDP_BATCH * UDP_SLOT_SIZE);
+	if (!b->slots) {
+		free(b);
+		return NULL;
+	}
+	for (unsigned i = 0; i < UDP_BATCH; i++) {
+		b->in_iov[i].iov_base = batch_slot(b, i);
+		b->in_iov[i].iov_len = UDP_SLOT_SIZE;
+		b->in[i].msg_hdr.msg_iov = &b->in_iov[i];
+		b->in[i].msg_hdr.msg_iovlen = 1;
+		b->in[i].msg_hdr.msg_name = &b->peer[i];
+		b->in[i].msg_hdr.msg_control = b->control[i].buf;
+		b->out[i].msg_hdr.msg_iov = &b->out_iov[i];
+		b->out[i].msg_hdr.msg_iovlen = 1;
+	}
+	return b;
+}
+
+static void batch_free(udp_batch *b)
+{
+	if (!b)
+		return;
+	free(b->slots);
+	free(b);
+}
+
+static void log_dropped(const udp_socket *s, const struct msghdr *mh, int error)
+{
+	if (!log_enabled(s->ctx->log, LOG_LEVEL_DEBUG))
+		return;
+	char text[SOCKADDR_TEXT_MAX];
+	log_debug(s->ctx->log, "udp reply to %s dropped: %s",
+		  sockaddr_to_text(mh->msg_name, text, sizeof(text)), strerror(error));
+}
+
+/* Sends out[0..count); a reply that cannot be sent is dropped and the rest still go. */
+static void send_batch(udp_socket *s, unsigned count)
+{
+	udp_batch *b = s->batch;
+	unsigned done = 0;
+	while (done < count) {
+		int n = sendmmsg(s->fd, &b->out[done], count - done, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n > 0) {
+			done += (unsigned)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		log_dropped(s, &b->out[done].msg_hdr, n < 0 ? errno : EIO);
+		done++;
+	}
+}
+
+/* Queues the answer of datagram i, written over its query in the same slot. */
+static unsigned queue_answer(udp_batch *b, unsigned out, unsigned i, const net_origin *origin,
+			     const uint8_t *answer, size_t len)
+{
+	uint8_t *slot = batch_slot(b, i);
+	struct msghdr *mh = &b->out[out].msg_hdr;
+	memcpy(slot, answer, len);
+	b->out_iov[out].iov_base = slot;
+	b->out_iov[out].iov_len = len;
+	mh->msg_name = (void *)origin->client;
+	mh->msg_namelen = origin->client_len;
+	mh->msg_control = (void *)origin->control;
+	mh->msg_controllen = origin->control ? origin->control_len : 0;
+	mh->msg_flags = 0;
+	return out + 1;
+}
+
+/* Reads up to UDP_BATCH datagrams, answers them and sends the answers known now.
+ * Returns how many were read (0: nothing to read). */
+static unsigned serve_batch(udp_socket *s)
 {
 	net_context *ctx = s->ctx;
-	struct sockaddr_storage peer;
-	struct iovec iov = { ctx->recv_buf, sizeof(ctx->recv_buf) };
-	pktinfo_control control, reply_control;
-	struct msghdr mh = {
-		.msg_name = &peer,
-		.msg_namelen = sizeof(peer),
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EINTR;
-	if (mh.msg_flags & MSG_TRUNC)
-		return true; /* larger than any datagram can be: not DNS */
-	net_origin origin = {
-		.tcp = false,
-		.client = (struct sockaddr *)&peer,
-		.client_len = mh.msg_namelen,
-		.udp = s,
-	};
-	if (s->wildcard) {
-		origin.control_len = reply_pktinfo(&mh, &reply_control);
-		origin.control = origin.control_len ? reply_control.buf : NULL;
+	udp_batch *b = s->batch;
+	for (unsigned i = 0; i < UDP_BATCH; i++) {
+		b->in[i].msg_hdr.msg_namelen = sizeof(b->peer[i]);
+		b->in[i].msg_hdr.msg_controllen = sizeof(b->control[i].buf);
+		b->in[i].msg_hdr.msg_flags = 0;
 	}
-	size_t len = net_answer(ctx, ctx->recv_buf, (size_t)n, &origin);
-	if (len)
-		udp_socket_send(s, origin.client, origin.client_len, origin.control,
-				origin.control_len, ctx->answer_buf, len);
-	return true;
+	int n;
+	do
+		n = recvmmsg(s->fd, b->in, UDP_BATCH, MSG_DONTWAIT, NULL);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		return 0;
+	unsigned out = 0;
+	for (unsigned i = 0; i < (unsigned)n; i++) {
+		struct msghdr *mh = &b->in[i].msg_hdr;
+		if (mh->msg_flags & MSG_TRUNC)
+			continue; /* larger than any datagram can be: not DNS */
+		net_origin origin = {
+			.tcp = false,
+			.client = (struct sockaddr *)&b->peer[i],
+			.client_len = mh->msg_namelen,
+			.udp = s,
+		};
+		if (s->wildcard) {
+			origin.control_len = reply_pktinfo(mh, &b->reply_control[i]);
+			origin.control = origin.control_len ? b->reply_control[i].buf : NULL;
+		}
+		size_t len = net_answer(ctx, batch_slot(b, i), b->in[i].msg_len, &origin);
+		if (len)
+			out = queue_answer(b, out, i, &origin, ctx->answer_buf, len);
+	}
+	send_batch(s, out);
+	return (unsigned)n;
 }
 
 static void on_readable(uv_poll_t *handle, int status, int events)
@@ -173,8 +280,8 @@ static void on_readable(uv_poll_t *handle, int status, int events)
 	}
 	if (!(events & UV_READABLE))
 		return;
-	for (int i = 0; i < UDP_READS_PER_WAKEUP; i++)
-		if (!serve_one_datagram(s))
+	for (int i = 0; i < UDP_BATCHES_PER_WAKEUP; i++)
+		if (serve_batch(s) < UDP_BATCH)
 			break;
 }
 
@@ -187,10 +294,17 @@ int udp_socket_open(net_context *ctx, const struct sockaddr *addr, udp_socket **
 		return -ENOMEM;
 	}
 	s->ctx = ctx;
+	s->batch = batch_new();
+	if (!s->batch) {
+		free(s);
+		snprintf(err, err_size, "out of memory");
+		return -ENOMEM;
+	}
 	s->family = addr->sa_family;
 	s->wildcard = sockaddr_is_wildcard(addr);
-	int rc = open_bound_fd(addr, s->wildcard, err, err_size, &s->fd);
+	int rc = open_bound_fd(addr, s->wildcard, ctx->reuseport, err, err_size, &s->fd);
 	if (rc) {
+		batch_free(s->batch);
 		free(s);
 		return rc;
 	}
@@ -198,6 +312,7 @@ int udp_socket_open(net_context *ctx, const struct sockaddr *addr, udp_socket **
 	if (rc) {
 		snprintf(err, err_size, "poll: %s", uv_strerror(rc));
 		close(s->fd);
+		batch_free(s->batch);
 		free(s);
 		return rc;
 	}
@@ -216,6 +331,7 @@ static void on_closed(uv_handle_t *handle)
 {
 	udp_socket *s = handle->data;
 	close(s->fd);
+	batch_free(s->batch);
 	free(s);
 }
 

@@ -2,7 +2,9 @@
  * response sent back to its source.  The socket is our own (not uv_udp_t) so that on a
  * wildcard address (0.0.0.0, ::) the reply leaves from the address the query was sent
  * to (IP_PKTINFO / IPV6_RECVPKTINFO, RFC 1123 §6.1.3.5 expects that), and libuv only
- * polls it.  A reply that would block is dropped: UDP clients retry. */
+ * polls it.  Datagrams are read in batches (recvmmsg) and the answers known at once
+ * sent in one sendmmsg: fewer system calls per query.  A reply that would block is
+ * dropped: UDP clients retry.  With ctx->reuseport the socket sets SO_REUSEPORT. */
 #ifndef OWNDNS_SERVER_NET_UDP_H
 #define OWNDNS_SERVER_NET_UDP_H
 

@@ -336,9 +336,9 @@ def test_cache_size_budget(kind, upstreams, resolver, processes, tmp_path):
 
 # ---- identical questions in flight ---------------------------------------------------
 
-def test_identical_questions_share_one_upstream_query(upstreams, resolver):
+def test_identical_questions_share_one_upstream_query(kind, upstreams, resolver):
     up = upstreams()
-    res = resolver(forward=[up.addr])
+    res = resolver(forward=[up.addr], extra=["threads=1"] if kind == "owndns" else [])
     up.delay = 0.3
     socks, ids = [], []
     sel = selectors.DefaultSelector()

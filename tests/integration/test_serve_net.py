@@ -328,7 +328,7 @@ def test_tcp_idle_timeout(start_server, zone_file):
 
 
 def test_tcp_connection_limit_closes_oldest_idle(start_server, zone_file):
-    server = start_server("zone=example.com:%s" % zone_file, "tcp-max-connections=2")
+    server = start_server("zone=example.com:%s" % zone_file, "tcp-max-connections=2", "threads=1")
     with connect(server.port) as a, connect(server.port) as b:
         q = query()
         b.sendall(framed(q))  # b is now more recent than a
@@ -344,7 +344,7 @@ def test_tcp_connection_limit_closes_oldest_idle(start_server, zone_file):
 
 
 def test_tcp_connection_limit_refuses_when_none_idle(start_server, zone_file):
-    server = start_server("zone=example.com:%s" % zone_file, "tcp-max-connections=2")
+    server = start_server("zone=example.com:%s" % zone_file, "tcp-max-connections=2", "threads=1")
     with connect(server.port) as a, connect(server.port) as b:
         # Both hold half a query: neither is idle, so neither may be closed.
         a.sendall(b"\x00")
@@ -528,7 +528,7 @@ def test_missing_zone_file(owndns_bin, tmp_path):
 @pytest.mark.parametrize("arg,words", [
     ("zone=/no/origin", ["zone", "/no/origin", "ORIGIN:PATH"]),
     ("zone=a..b:/x", ["zone", "a..b:/x"]),
-    ("threads=2", ["threads", "2"]),
+    ("threads=65", ["threads", "65"]),
     ("recursion=maybe", ["recursion", "maybe"]),
     ("tcp-idle-timeout=0", ["tcp-idle-timeout", "0"]),
     ("udp-max-size=100", ["udp-max-size", "100"]),

@@ -287,7 +287,7 @@ int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclas
 {
 	response_records r;
 	uint8_t last[OWNDNS_NAME_MAX];
-	bool found;
+	bool found = false;
 
 	if (!answers_question(m, qname, qtype, qclass))
 		return OWNDNS_EINVAL;

@@ -345,8 +345,11 @@ static bool read_record(zp_parser *p, zp_frame *f, lexer_token *tok, bool owner_
 			return false;
 		}
 	} else {
-		if (!name_from_token(p, f, tok, "owner name", f->owner))
+		/* Parse aside: a bad owner must not leave a half-written previous owner. */
+		uint8_t owner[OWNDNS_NAME_MAX];
+		if (!name_from_token(p, f, tok, "owner name", owner))
 			return false;
+		memcpy(f->owner, owner, owndns_name_length(owner));
 		f->have_owner = true;
 		if (!need_token(p, f, line, "type", tok))
 			return false;

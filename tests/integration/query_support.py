@@ -120,13 +120,11 @@ zone:
     return port
 
 
-def start_unbound(processes, tmpdir):
-    port = free_port()
-    d = str(tmpdir)
-    conf = os.path.join(d, "unbound.conf")
-    data = "\n".join("    local-data: " + r for r in UNBOUND_DATA)
-    with open(conf, "w", encoding="ascii") as f:
-        f.write("""server:
+
+def unbound_base_conf(port, directory):
+    """The server: lines every test Unbound shares: loopback only, in the foreground,
+    no chroot, user or log file, the iterator alone (no DNSSEC), localhost may ask."""
+    return """server:
     interface: 127.0.0.1@{port}
     port: {port}
     do-ip6: no
@@ -140,7 +138,16 @@ def start_unbound(processes, tmpdir):
     verbosity: 0
     access-control: 127.0.0.0/8 allow
     module-config: "iterator"
-    nsid: "ascii_unbound-test"
+""".format(port=port, d=directory)
+
+
+def start_unbound(processes, tmpdir):
+    port = free_port()
+    d = str(tmpdir)
+    conf = os.path.join(d, "unbound.conf")
+    data = "\n".join("    local-data: " + r for r in UNBOUND_DATA)
+    with open(conf, "w", encoding="ascii") as f:
+        f.write(unbound_base_conf(port, d) + """    nsid: "ascii_unbound-test"
     local-zone: "local.test." static
     local-zone: "10.in-addr.arpa." static
     local-zone: "8.b.d.0.1.0.0.2.ip6.arpa." static

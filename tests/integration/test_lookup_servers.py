@@ -93,21 +93,7 @@ def start_unbound(processes, tmpdir):
     fallback-enabled: no
 """.format(zone=zone, d=d)
     with open(conf, "w", encoding="ascii") as f:
-        f.write("""server:
-    interface: 127.0.0.1@{port}
-    port: {port}
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "{d}"
-    pidfile: ""
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    access-control: 127.0.0.0/8 allow
-    module-config: "iterator"
-    rrset-roundrobin: no
+        f.write(qs.unbound_base_conf(port, d) + """    rrset-roundrobin: no
     local-zone: "." static
 {data}
 {zones}remote-control:

@@ -13,7 +13,7 @@ measured and how; in short:
 Servers under test run on CPU 0 (taskset), dnsperf and the upstream NSD on CPU 1.
 Runs alternate between the servers, BENCH_ROUNDS rounds; the tables show medians.
 Environment: BENCH_QUICK=1, BENCH_ROUNDS, BENCH_DURATION, BENCH_NAMES, BENCH_DNSPERF_ARGS,
-BENCH_QUIET_WAIT, BENCH_QUIET_BUDGET, BENCH_KEEP=1, OWNDNS (binary), BENCH_OUT (markdown file).
+BENCH_QUIET_WAIT, BENCH_QUIET_BUDGET, BENCH_KEEP=1, BENCH_ROWS (e.g. nsd,unbound,owndns), OWNDNS (binary), BENCH_OUT (markdown file).
 """
 import atexit
 import json
@@ -52,6 +52,8 @@ DNSPERF_MISS_ARGS = os.environ.get("BENCH_DNSPERF_MISS_ARGS", "-c 10 -q 100 -t 2
 OWNDNS = os.environ.get("OWNDNS", os.path.join(ROOT, "build", "owndns"))
 OUT_MD = os.environ.get("BENCH_OUT", os.path.join(ROOT, "build", "bench-results.md"))
 KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0")
+# Comma-separated rows to run (e.g. "unbound,owndns"); empty: all of them.
+ONLY_ROWS = [r for r in os.environ.get("BENCH_ROWS", "").split(",") if r]
 
 SERVER_CPU = "0"
 LOADGEN_CPU = "1"
@@ -572,6 +574,9 @@ def run_all(ctx, unavailable_pkgs):
     for r in range(1, ROUNDS + 1):
         for kind in AUTH + RESOLVERS:
             if kind in skip:
+                continue
+            if ONLY_ROWS and kind not in ONLY_ROWS:
+                skip[kind] = "not in BENCH_ROWS"
                 continue
             log("round %d/%d: %s" % (r, ROUNDS, "auth " + kind if kind in AUTH else kind))
             res = auth_run(kind, ctx) if kind in AUTH else resolver_run(kind, ctx)

@@ -263,6 +263,22 @@ static enum stage answer_from_local(const server_view *view, const parsed_query 
 	return STAGE_ANSWERED;
 }
 
+/* RFC 6895 §3.1: OPT, TKEY, TSIG, MAILB, MAILA and the rest of 128-248 are meta or
+ * obsolete types nobody can be asked about (IXFR, AXFR and ANY are QTYPEs with a
+ * meaning).  Unbound answers FORMERR, without RA, before looking at local data. */
+static bool meta_qtype(uint16_t qtype)
+{
+	return qtype == OWNDNS_TYPE_OPT || (qtype >= 128 && qtype <= 248) ||
+	       qtype == OWNDNS_TYPE_TKEY || qtype == OWNDNS_TYPE_TSIG ||
+	       qtype == OWNDNS_TYPE_MAILB || qtype == OWNDNS_TYPE_MAILA;
+}
+
+static size_t refuse_meta_qtype(reply *r)
+{
+	owndns_header_set_flag(&r->hdr, OWNDNS_FLAG_RA, false);
+	return reply_error(r, OWNDNS_RCODE_FORMERR);
+}
+
 static void fill_forward(const server_view *view, const parsed_query *q, long target,
 			 server_forward *fwd)
 {
@@ -295,6 +311,8 @@ static size_t run_pipeline(const server_view *view, const server_request *req, u
 		return len;
 	if (!view->recursion)
 		return refuse(&r, EDE_NOT_AUTHORITATIVE);
+	if (meta_qtype(q->rq.qtype))
+		return refuse_meta_qtype(&r);
 	if (answer_from_local(view, q, &r, &len) == STAGE_ANSWERED)
 		return len;
 	if (forward_cache_answer(view->cache, &q->rq, udp_max, now, false, out, cap,
@@ -352,16 +370,78 @@ size_t server_answer(const server_view *view, const server_request *req, uint8_t
 
 /* ---- After the upstream ---------------------------------------------------------- */
 
+/* The zone the forwarding target speaks for: what its upstreams say is kept and passed
+ * on only inside it.  A target that is gone (reload) is looked up again by name; with
+ * none, nothing can be trusted, and the question's own name is the narrowest zone. */
+static const uint8_t *target_domain(const server_view *view, long target,
+				    const uint8_t *qname)
+{
+	const forwarders *fw = view->forward;
+	if (fw && (target < 0 || (size_t)target >= fw->count))
+		target = forwarders_select(fw, qname);
+	if (!fw || target < 0)
+		return qname;
+	return fw->targets[target].domain;
+}
+
+/* A response the client must not get as it is: over TCP a TC=1 answer is incomplete
+ * with nothing larger to try (Unbound counts it a failure), and error rcodes. */
+static bool upstream_failed(const owndns_msg *m)
+{
+	unsigned rcode = owndns_msg_rcode(m);
+	return owndns_header_flag(&m->hdr, OWNDNS_FLAG_TC) || rcode == OWNDNS_RCODE_SERVFAIL ||
+	       rcode == OWNDNS_RCODE_REFUSED || rcode == OWNDNS_RCODE_NOTIMP ||
+	       rcode == OWNDNS_RCODE_FORMERR;
+}
+
 void server_store_upstream(const server_view *view, const inflight_key *key,
 			   const uint8_t *pkt, size_t len, uint32_t now)
 {
 	owndns_msg m;
 	if (!view->cache || !pkt || owndns_msg_open(&m, pkt, len))
 		return;
-	forward_store(view->cache, key->qname, key->qtype, key->qclass, &m, now);
+	forward_store(view->cache, key->qname, key->qtype, key->qclass,
+		      target_domain(view, key->target, key->qname), &m, now);
 }
 
-size_t server_answer_upstream(const server_view *view, const reply_query *client,
+bool server_upstream_chase(const server_view *view, const inflight_key *key,
+			   const uint8_t *pkt, size_t len, uint32_t now, inflight_key *next)
+{
+	uint8_t outside[OWNDNS_NAME_MAX], storage[512];
+	owndns_msg m;
+	cache_view v;
+
+	/* The chased answer reaches the client through the cache: none, no chase. */
+	if (!pkt || !view->forward || !view->cache || owndns_msg_open(&m, pkt, len) ||
+	    upstream_failed(&m) ||
+	    !forward_chain_leaves(&m, key->qname, key->qtype,
+				  target_domain(view, key->target, key->qname), outside))
+		return false;
+	long target = forwarders_select(view->forward, outside);
+	if (target < 0)
+		return false;
+	/* Already cached: server_answer_upstream follows the chain through the cache. */
+	cache_view_init(&v, storage, sizeof(storage));
+	int rc = cache_lookup(view->cache, outside, key->qtype, key->qclass, now,
+			      CACHE_LOOKUP_ANSWERS, &v);
+	if (rc == OWNDNS_OK || rc == OWNDNS_ESPACE)
+		return false;
+	return inflight_key_init(next, outside, key->qtype, key->qclass, key->flags, target) ==
+	       OWNDNS_OK;
+}
+
+size_t server_answer_chased(const server_view *view, const reply_query *client,
+			    long first_target, const uint8_t *first, size_t first_len,
+			    const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out, size_t cap)
+{
+	owndns_msg m;
+	if (!pkt || owndns_msg_open(&m, pkt, len) || upstream_failed(&m))
+		return server_answer_upstream(view, client, first_target, NULL, 0, now, out, cap);
+	return server_answer_upstream(view, client, first_target, first, first_len, now, out,
+				      cap);
+}
+
+size_t server_answer_upstream(const server_view *view, const reply_query *client, long target,
 			      const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out,
 			      size_t cap)
 {
@@ -369,11 +449,17 @@ size_t server_answer_upstream(const server_view *view, const reply_query *client
 	owndns_msg m;
 	size_t n;
 
-	if (pkt && owndns_msg_open(&m, pkt, len) == OWNDNS_OK) {
-		unsigned rcode = owndns_msg_rcode(&m);
-		if (rcode != OWNDNS_RCODE_SERVFAIL && rcode != OWNDNS_RCODE_REFUSED &&
-		    rcode != OWNDNS_RCODE_NOTIMP && rcode != OWNDNS_RCODE_FORMERR)
-			return forward_rebuild(client, &m, udp_max, &view->ttl_limits, out, cap);
+	if (pkt && owndns_msg_open(&m, pkt, len) == OWNDNS_OK && !upstream_failed(&m)) {
+		const uint8_t *domain = target_domain(view, target, client->qname);
+		uint8_t outside[OWNDNS_NAME_MAX];
+		/* A chain that leaves the target's zone goes on from the cache, which holds
+		 * the in-zone part now, when the rest is there (fetched from its own
+		 * forwarder before). */
+		if (forward_chain_leaves(&m, client->qname, client->qtype, domain, outside) &&
+		    forward_cache_answer(view->cache, client, udp_max, now, false, out, cap,
+					 &n) == OWNDNS_OK)
+			return n;
+		return forward_rebuild(client, &m, domain, udp_max, &view->ttl_limits, out, cap);
 	}
 	/* RFC 8767 §4: expired data rather than no answer. */
 	if (view->serve_stale && view->cache &&

@@ -18,6 +18,8 @@
  *     with RA=1.  That is Unbound 1.17 with access-control allow_snoop (cached: the
  *     answer; not cached: SERVFAIL, upstream not asked); with its default "allow"
  *     Unbound refuses every RD=0 query, cached or not, which helps nobody debugging.
+ *   - meta QTYPEs (OPT, TSIG, TKEY, MAILA, MAILB, 128-248) past the zones: FORMERR
+ *     without RA, as Unbound answers them.
  *   - forward: the target of forwarders_select (no target: SERVFAIL).
  * Owns nothing; never blocks; allocates nothing that outlives a call. */
 #ifndef OWNDNS_SERVER_QUERY_H
@@ -85,12 +87,35 @@ size_t server_answer(const server_view *view, const server_request *req, uint8_t
 void server_store_upstream(const server_view *view, const inflight_key *key,
 			   const uint8_t *pkt, size_t len, uint32_t now);
 
-/* The response for one client that waited for an upstream: pkt is the upstream's final
- * answer, or NULL when every upstream failed or timed out.  A failure is answered from
- * expired cache data when serve-stale is on (RFC 8767: TTL 30, EDE 3), else SERVFAIL.
+/* The response for one client that waited for an upstream: pkt is the answer of
+ * forwarding target `target` (inflight_key.target), or NULL when every upstream failed
+ * or timed out.  The answer is scrubbed to the target's zone (forward_rebuild); when
+ * its CNAME chain leaves the zone and the cache holds the rest of the chain, the whole
+ * chain comes from the cache.  A failure (also SERVFAIL, REFUSED, NOTIMP, FORMERR, and
+ * TC=1, which can only come over TCP) is answered from expired cache data when
+ * serve-stale is on (RFC 8767: TTL 30, EDE 3), else SERVFAIL.
  * Returns the length written to out[0..cap) (0: nothing to send). */
-size_t server_answer_upstream(const server_view *view, const reply_query *client,
+size_t server_answer_upstream(const server_view *view, const reply_query *client, long target,
 			      const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out,
 			      size_t cap);
+
+/* Unbound's rule for a CNAME that leaves a forward zone: the chain's next name is asked
+ * of its own forwarding target.  True when upstream response pkt to key's question has
+ * a chain that leaves the zone of key's target (forward_chain_leaves), the next name is
+ * not in the cache (then server_answer_upstream follows the chain through the cache;
+ * without a cache nothing is chased, as the chased answer comes from it)
+ * and some target covers it: *next is the question to ask then (type, class and flags
+ * as key's).  The caller bounds the chase (FORWARD_CHAIN_MAX) and stops at a loop. */
+bool server_upstream_chase(const server_view *view, const inflight_key *key,
+			   const uint8_t *pkt, size_t len, uint32_t now, inflight_key *next);
+
+/* The answer for a client whose question's chain was chased: `first` is the response
+ * of target `first_target` to the client's own question, pkt the final response of the
+ * chase (NULL: it failed).  The whole chain comes from the cache, which the chase
+ * filled; failing that, the part inside the first target's zone; a failed chase is a
+ * failure (SERVFAIL, or stale data). */
+size_t server_answer_chased(const server_view *view, const reply_query *client,
+			    long first_target, const uint8_t *first, size_t first_len,
+			    const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out, size_t cap);
 
 #endif

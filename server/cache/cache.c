@@ -146,8 +146,8 @@ static int check_sigs(const owndns_rr *sigs, size_t count, const uint8_t *owner,
 		if (!rr_belongs(&sigs[i], owner, OWNDNS_TYPE_RRSIG, rclass) ||
 		    sigs[i].rdlen < RRSIG_FIXED || rrsig_type_covered(&sigs[i]) != covered)
 			return OWNDNS_EINVAL;
-		if (sigs[i].ttl < *min_ttl)
-			*min_ttl = sigs[i].ttl;
+		if (sane_ttl(sigs[i].ttl) < *min_ttl)
+			*min_ttl = sane_ttl(sigs[i].ttl);
 	}
 	if (cache_records_size(sigs, count) > RECORDS_MAX)
 		return OWNDNS_ESPACE;
@@ -166,8 +166,8 @@ static int check_rrset(const cache_rrset_in *in, uint32_t *min_ttl)
 	for (size_t i = 0; i < in->rr_count; i++) {
 		if (!rr_belongs(&in->rrs[i], first->owner, first->type, first->rclass))
 			return OWNDNS_EINVAL;
-		if (in->rrs[i].ttl < *min_ttl)
-			*min_ttl = in->rrs[i].ttl;
+		if (sane_ttl(in->rrs[i].ttl) < *min_ttl)
+			*min_ttl = sane_ttl(in->rrs[i].ttl);
 	}
 	if (cache_records_size(in->rrs, in->rr_count) > RECORDS_MAX)
 		return OWNDNS_ESPACE;
@@ -200,8 +200,27 @@ static void entry_fill_records(cache_entry *e, const owndns_rr *rrs, size_t rr_c
 	e->sigs_len = (uint16_t)cache_records_encode(sigs, sig_count, p, &e->sig_count);
 }
 
-/* Inserts `e` under its key unless an unexpired entry of higher rank holds the key
- * (RFC 2181 §5.4.1).  Takes ownership of e. */
+static bool entry_answers(const cache_entry *e)
+{
+	return e->kind != CACHE_KIND_POSITIVE || cache_rank_answers(e->rank);
+}
+
+/* The rank rule of cache.h: whether `old` stays rather than give way to `e`. */
+static bool old_entry_stays(const cache *c, const cache_entry *old, const cache_entry *e,
+			    uint32_t now)
+{
+	bool old_answers = entry_answers(old), new_answers = entry_answers(e);
+	if (cache_entry_fresh(old, now)) {
+		if (old_answers != new_answers)
+			return old_answers;
+		return old->rank > e->rank;
+	}
+	/* RFC 8767: expired answers are still worth more than referral data. */
+	return old_answers && !new_answers && now - old->expiry <= c->cfg.max_stale;
+}
+
+/* Inserts `e` under its key unless the entry there stays (RFC 2181 §5.4.1, cache.h).
+ * Takes ownership of e. */
 static int put_entry(cache *c, const cache_key_name *k, cache_entry *e, uint32_t now)
 {
 	uint64_t hash = cache_key_hash(k, e->type, e->rclass);
@@ -211,7 +230,7 @@ static int put_entry(cache *c, const cache_key_name *k, cache_entry *e, uint32_t
 
 	cache_shard_write_lock(s);
 	cache_entry *old = cache_shard_find(s, hash, k, e->type, e->rclass);
-	if (old && cache_entry_fresh(old, now) && old->rank > e->rank) {
+	if (old && old_entry_stays(c, old, e, now)) {
 		rc = CACHE_NOT_STORED;
 	} else {
 		if (old)
@@ -254,7 +273,7 @@ int cache_store_rrset(cache *c, const cache_rrset_in *in, uint32_t now)
 	rc = cache_key_name_init(&k, first->owner, c->cfg.hash_key);
 	if (rc)
 		return rc;
-	ttl = clamp_positive_ttl(c, sane_ttl(ttl));
+	ttl = clamp_positive_ttl(c, ttl);
 	if (ttl == 0)
 		return CACHE_NOT_STORED;
 
@@ -273,7 +292,8 @@ int cache_store_rrset(cache *c, const cache_rrset_in *in, uint32_t now)
 	uint8_t rank = e->rank;
 	uint16_t rclass = e->rclass;
 	rc = put_entry(c, &k, e, now);
-	if (rc == OWNDNS_OK)
+	/* Referral and glue data say nothing about whether the name exists. */
+	if (rc == OWNDNS_OK && cache_rank_answers(rank))
 		drop_unless_higher(c, &k, CACHE_NXDOMAIN_KEY_TYPE, rclass, rank, now);
 	return rc;
 }
@@ -285,8 +305,8 @@ static int negative_ttl(const cache *c, const owndns_rr *soa, uint32_t *ttl)
 		return OWNDNS_EINVAL;
 	owndns_rbuf b = owndns_rbuf_init(soa->rdata + soa->rdlen - SOA_MINIMUM_FROM_END,
 					 SOA_MINIMUM_FROM_END);
-	uint32_t minimum = owndns_rbuf_u32(&b);
-	uint32_t t = sane_ttl(soa->ttl < minimum ? soa->ttl : minimum);
+	uint32_t minimum = sane_ttl(owndns_rbuf_u32(&b));
+	uint32_t t = sane_ttl(soa->ttl) < minimum ? sane_ttl(soa->ttl) : minimum;
 	*ttl = t > c->cfg.max_negative_ttl ? c->cfg.max_negative_ttl : t;
 	return OWNDNS_OK;
 }
@@ -396,7 +416,8 @@ static int probe(cache *c, const cache_key_name *k, uint16_t type, uint16_t rcla
 
 	cache_shard_read_lock(s);
 	cache_entry *e = cache_shard_find(s, hash, k, type, rclass);
-	if (e && usable(c, e, now, flags) && (!positive_only || e->kind == CACHE_KIND_POSITIVE)) {
+	if (e && usable(c, e, now, flags) && (!positive_only || e->kind == CACHE_KIND_POSITIVE) &&
+	    (!(flags & CACHE_LOOKUP_ANSWERS) || entry_answers(e))) {
 		rc = cache_entry_to_view(e, now, v);
 		/* Only write the bit when it changes: a hot entry's line stays shared. */
 		if (!atomic_load_explicit(&e->visited, memory_order_relaxed))

@@ -30,7 +30,10 @@ typedef struct cache cache;
 
 /* Trustworthiness of cached data, after RFC 2181 §5.4.1 (higher is better).  An entry
  * may replace an unexpired entry of the same key only when its rank is at least as
- * high.  Zone and zone-transfer data are not cached, so their ranks are left out. */
+ * high, with one exception: an entry that may answer (cache_rank_answers, or negative)
+ * always replaces one that may not, and one that may not never replaces one that may
+ * (also expired, while it is still good for serve-stale).  Zone and zone-transfer data
+ * are not cached, so their ranks are left out. */
 typedef enum cache_rank {
 	CACHE_RANK_ADDITIONAL = 1,       /* additional section, glue */
 	CACHE_RANK_AUTHORITY_NONAUTH = 2, /* authority section of an AA=0 answer (referrals) */
@@ -38,6 +41,15 @@ typedef enum cache_rank {
 	CACHE_RANK_AUTHORITY_AUTH = 4,   /* authority section of an AA=1 answer */
 	CACHE_RANK_ANSWER_AUTH = 5       /* answer section of an AA=1 answer */
 } cache_rank;
+
+/* Ranks that may answer a query (RFC 2181 §5.4.1: data from authority and additional
+ * sections "should not be cached in such a way that they would ever be returned as
+ * answers").  Negative entries answer whatever their rank: their SOA comes from the
+ * authority section by nature. */
+static inline bool cache_rank_answers(uint8_t rank)
+{
+	return rank == CACHE_RANK_ANSWER_NONAUTH || rank == CACHE_RANK_ANSWER_AUTH;
+}
 
 /* What an entry says. */
 typedef enum cache_kind {
@@ -86,8 +98,9 @@ typedef struct cache_rrset_in {
 } cache_rrset_in;
 
 /* Stores an RRset.  Its TTL is the smallest TTL of its records and signatures (RFC
- * 2181 §5.2), 0 when that has the top bit set (§8), then clamped to [min_ttl, max_ttl].
- * A stored RRset also removes the name's NXDOMAIN entry unless that one ranks higher.
+ * 2181 §5.2), each taken as 0 when it has the top bit set (§8), then clamped to
+ * [min_ttl, max_ttl].  A stored RRset of an answering rank also removes the name's
+ * NXDOMAIN entry unless that one ranks higher.
  * Returns OWNDNS_OK or CACHE_NOT_STORED.  Errors: EINVAL (no records, records that
  * disagree in owner/type/class, meta or RRSIG type, a signature that is not an RRSIG
  * covering the type, bad rank), ESPACE (records or signatures over 65535 octets
@@ -107,7 +120,8 @@ typedef struct cache_negative_in {
 	uint8_t validation;
 } cache_negative_in;
 
-/* Stores a negative entry with TTL min(SOA TTL, SOA MINIMUM) (RFC 2308 §5), lowered to
+/* Stores a negative entry with TTL min(SOA TTL, SOA MINIMUM) (RFC 2308 §5; either
+ * taken as 0 with the top bit set, RFC 2181 §8), lowered to
  * max_negative_ttl (min_ttl does not apply).  NXDOMAIN also removes the (name, type)
  * entry unless that one ranks higher.  Returns OWNDNS_OK or CACHE_NOT_STORED.
  * Errors: EINVAL (soa not a well-formed SOA of the same class, bad name), ESPACE,
@@ -126,6 +140,8 @@ void cache_clear(cache *c);
 /* Lookup flags. */
 #define CACHE_LOOKUP_STALE 0x1u    /* expired entries within max_stale answer too */
 #define CACHE_LOOKUP_NO_CNAME 0x2u /* do not fall back to a CNAME at the name */
+#define CACHE_LOOKUP_ANSWERS 0x4u  /* skip RRsets whose rank may not answer (they are
+				    * a miss, and the CNAME / NXDOMAIN fall-backs apply) */
 
 /* Room that any entry fits in: two names and two 65535-octet record blocks. */
 #define CACHE_VIEW_STORAGE_MAX (2 * OWNDNS_NAME_MAX + 2 * 65535)

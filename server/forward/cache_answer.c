@@ -55,14 +55,14 @@ static int write_chain(reply *r, cache *c, uint32_t now, bool stale)
 	st.first = true;
 	for (unsigned step = 0; step <= FORWARD_CHAIN_MAX; step++) {
 		cache_view_init(&v, storage, sizeof(storage));
-		int rc = cache_lookup(c, st.name, q->qtype, q->qclass, now,
-				      stale ? CACHE_LOOKUP_STALE : 0, &v);
+		/* RRsets must come from an answer section; negative entries carry the rank
+		 * of the authority section their SOA came from. */
+		unsigned flags = CACHE_LOOKUP_ANSWERS | (stale ? CACHE_LOOKUP_STALE : 0);
+		int rc = cache_lookup(c, st.name, q->qtype, q->qclass, now, flags, &v);
 		if (rc)
 			return OWNDNS_ENOTFOUND; /* a miss, or too large for a quick answer */
-		/* Negative entries carry the rank of the authority section their SOA came
-		 * from; RRsets must come from an answer section. */
 		if ((v.kind == CACHE_KIND_POSITIVE || v.kind == CACHE_KIND_CNAME) &&
-		    v.rank < CACHE_RANK_ANSWER_NONAUTH)
+		    !cache_rank_answers(v.rank))
 			return OWNDNS_ENOTFOUND;
 		st.stale |= v.stale;
 		const uint8_t *owner = st.first ? q->qname : st.name;

@@ -23,8 +23,8 @@
 /* Answers q from the cache at `now` (seconds): the RRset, or a CNAME chain through the
  * cache ending in the RRset or a negative answer (RFC 2308 §3: the SOA in the
  * authority section, with its remaining TTL).  TTLs are those left in the cache.
- * Flags RA=1, AA=0; RRSIGs only when the client set DO.  RRsets ranked below
- * CACHE_RANK_ANSWER_NONAUTH (authority and additional data) never answer.  With
+ * Flags RA=1, AA=0; RRSIGs only when the client set DO.  RRsets of the authority and
+ * additional ranks never answer (cache_rank_answers), nor hide a CNAME.  With
  * `stale`, expired entries within the serve-stale window answer too (TTL 30, EDE 3).
  * An RRset that does not fit sets TC.  Returns OK with *len set, or ENOTFOUND when
  * the cache cannot answer the whole question (a miss anywhere along the chain). */
@@ -32,19 +32,26 @@ int forward_cache_answer(cache *c, const reply_query *q, uint16_t udp_max, uint3
 			 bool stale, uint8_t *out, size_t cap, size_t *len);
 
 /* Stores upstream response m to question (qname, qtype, qclass) in the cache, when it
- * is a NOERROR or NXDOMAIN answer to exactly that question and not truncated:
- *   - answer section: the RRsets along the CNAME chain from qname (other owners are
- *     ignored), rank "answer" (AA=1) or "answer, non-authoritative";
- *   - a chain that ends without the asked type: NXDOMAIN or NODATA for its last name,
- *     proven by an SOA in the authority section at or above that name (RFC 2308 §5;
- *     without SOA nothing negative is stored);
+ * is a NOERROR or NXDOMAIN answer to exactly that question and not truncated.  `domain`
+ * is the zone of the forwarding target that answered ("." for forward=): the upstream
+ * speaks for that zone only, so nothing owned by a name outside it is stored (RFC 5452
+ * §6, as Unbound scrubs forwarder answers):
+ *   - answer section: the RRsets along the CNAME chain from qname, cut at the first
+ *     name outside `domain` (other owners are ignored), rank "answer" (AA=1) or
+ *     "answer, non-authoritative";
+ *   - a chain that ends inside `domain` without the asked type: NXDOMAIN or NODATA for
+ *     its last name, proven by an SOA inside `domain` in the authority section at or
+ *     above that name (RFC 2308 §5; without SOA nothing negative is stored);
  *   - authority NS RRsets at or above the last name, rank "authority"; additional
- *     A/AAAA RRsets, rank "additional" (RFC 2181 §5.4.1): kept, never answered from;
+ *     A/AAAA RRsets, rank "additional" (RFC 2181 §5.4.1), both inside `domain` and at
+ *     most 64 RRsets: kept, never answered from;
+ *   - every record of the response is read, so no RRset is stored cut; a response
+ *     that does not parse to its end stores nothing;
  *   - RRSIGs go with the RRsets they cover.
  * SERVFAIL and other rcodes are not stored.  Returns the number of entries stored, or
  * an error (ENOMEM; EINVAL for a response that is not an answer to the question). */
 int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-		  const owndns_msg *m, uint32_t now);
+		  const uint8_t *domain, const owndns_msg *m, uint32_t now);
 
 /* The cache's TTL clamps (cache-min-ttl, cache-max-ttl, cache-max-negative-ttl), also
  * applied to the answer that fills the cache, so the first client sees what the next
@@ -55,7 +62,17 @@ typedef struct forward_ttl_limits {
 	uint32_t max_negative_ttl;
 } forward_ttl_limits;
 
-/* Builds the response for one waiting client from upstream response m: the client's
+/* The answer chain of upstream response m from qname leaves `domain`: the first CNAME
+ * target outside it goes to `target` (lower-cased).  Returns true then. */
+bool forward_chain_leaves(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
+			  const uint8_t *domain, uint8_t *target);
+
+/* Builds the response for one waiting client from upstream response m, scrubbed to
+ * what the forwarding target of `domain` may speak for (as forward_store): answer
+ * records only along the CNAME chain from the question while it stays inside `domain`,
+ * authority and additional records only with owners inside it.  When the chain leaves
+ * `domain`, the rcode is NOERROR (the upstream's rcode is about a name it does not
+ * serve) and the answer ends with the last CNAME inside.  The client's
  * ID, flags and question (case as asked; answer owners equal to the question name
  * take its case too), the upstream's rcode and records (OPT and TSIG left out),
  * RA=1, AA=0, AD=0 (nothing is validated here), the client's own EDNS (OPT only when
@@ -63,7 +80,8 @@ typedef struct forward_ttl_limits {
  * min(TTL, MINIMUM, max_negative_ttl) (RFC 2308 §3), as Unbound gives it.  RRsets of the answer and authority sections that do not fit set TC
  * (RFC 2181 §9); additional RRsets that do not fit are left out.  A record the
  * upstream sent malformed gives SERVFAIL.  Returns the length, 0 on failure. */
-size_t forward_rebuild(const reply_query *q, const owndns_msg *m, uint16_t udp_max,
-		       const forward_ttl_limits *limits, uint8_t *out, size_t cap);
+size_t forward_rebuild(const reply_query *q, const owndns_msg *m, const uint8_t *domain,
+		       uint16_t udp_max, const forward_ttl_limits *limits, uint8_t *out,
+		       size_t cap);
 
 #endif

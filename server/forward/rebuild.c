@@ -34,17 +34,97 @@ static void open_rrset(rrset_mark *m, const owndns_rr_view *v, const owndns_msg_
 
 enum copy_result { COPY_OK, COPY_TRUNCATED, COPY_FAILED };
 
+/* The names of the answer chain inside the target's zone (forward.h). */
+typedef struct answer_chain {
+	uint8_t names[FORWARD_CHAIN_MAX + 1][OWNDNS_NAME_MAX];
+	unsigned count;
+	bool leaves;                    /* a CNAME points outside the zone */
+	uint8_t target[OWNDNS_NAME_MAX]; /* that CNAME's target */
+} answer_chain;
+
+/* The first answer record at `owner` of `type`; a CNAME's target goes to `target`. */
+static bool find_answer(const owndns_msg *m, const uint8_t *owner, uint16_t type,
+			uint8_t *target)
+{
+	owndns_rr_iter it;
+	owndns_rr_view v;
+	owndns_rr_iter_init(&it, m, OWNDNS_SECTION_ANSWER);
+	while (owndns_rr_iter_next(&it, &v) > 0) {
+		if (v.type != type || !owndns_name_equal(v.owner, owner))
+			continue;
+		if (!target)
+			return true;
+		size_t pos = v.rdata_pos, len;
+		return owndns_name_unpack(m->pkt, v.rdata_pos + v.rdlen, &pos, target, &len) ==
+		       OWNDNS_OK;
+	}
+	return false;
+}
+
+static void walk_chain(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
+		       const uint8_t *domain, answer_chain *c)
+{
+	uint8_t name[OWNDNS_NAME_MAX];
+
+	memset(c, 0, sizeof(*c));
+	memcpy(name, qname, owndns_name_length(qname));
+	while (c->count <= FORWARD_CHAIN_MAX) {
+		if (!owndns_name_is_subdomain(name, domain)) {
+			c->leaves = true;
+			memcpy(c->target, name, owndns_name_length(name));
+			owndns_name_to_lower(c->target);
+			return;
+		}
+		memcpy(c->names[c->count++], name, owndns_name_length(name));
+		if (qtype == OWNDNS_TYPE_CNAME || find_answer(m, name, qtype, NULL) ||
+		    !find_answer(m, name, OWNDNS_TYPE_CNAME, name))
+			return;
+	}
+}
+
+bool forward_chain_leaves(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
+			  const uint8_t *domain, uint8_t *target)
+{
+	answer_chain c;
+	walk_chain(m, qname, qtype, domain, &c);
+	if (c.leaves)
+		memcpy(target, c.target, owndns_name_length(c.target));
+	return c.leaves;
+}
+
+/* What the upstream may tell this client: answer records of the chain, DNAMEs inside
+ * the zone (they explain a synthesised CNAME), the rest only inside the zone. */
+static bool may_pass(const answer_chain *c, const uint8_t *domain, owndns_section section,
+		     const owndns_rr_view *v)
+{
+	if (!owndns_name_is_subdomain(v->owner, domain))
+		return false;
+	if (section != OWNDNS_SECTION_ANSWER || v->type == OWNDNS_TYPE_DNAME ||
+	    v->type == OWNDNS_TYPE_RRSIG)
+		return true;
+	for (unsigned i = 0; i < c->count; i++)
+		if (owndns_name_equal(c->names[i], v->owner))
+			return true;
+	return false;
+}
+
+/* RFC 2181 §8: a TTL with the most significant bit set is treated as zero. */
+static uint32_t sane_ttl(uint32_t ttl)
+{
+	return ttl > 0x7fffffffu ? 0 : ttl;
+}
+
 /* The TTL the cache will give the record (forward.h). */
 static uint32_t clamped_ttl(const owndns_rr *rr, owndns_section section,
 			    const forward_ttl_limits *limits)
 {
-	uint32_t ttl = rr->ttl > 0x7fffffffu ? 0 : rr->ttl; /* RFC 2181 §8 */
+	uint32_t ttl = sane_ttl(rr->ttl);
 	if (section == OWNDNS_SECTION_AUTHORITY && rr->type == OWNDNS_TYPE_SOA &&
 	    rr->rdlen >= 4) {
 		/* RFC 2308 §3: the negative answer lives min(TTL, MINIMUM). */
 		const uint8_t *mp = rr->rdata + rr->rdlen - 4;
-		uint32_t minimum = ((uint32_t)mp[0] << 24) | ((uint32_t)mp[1] << 16) |
-				   ((uint32_t)mp[2] << 8) | mp[3];
+		uint32_t minimum = sane_ttl(((uint32_t)mp[0] << 24) | ((uint32_t)mp[1] << 16) |
+					    ((uint32_t)mp[2] << 8) | mp[3]);
 		if (minimum < ttl)
 			ttl = minimum;
 		if (limits && limits->max_ttl && ttl > limits->max_negative_ttl)
@@ -60,6 +140,7 @@ static uint32_t clamped_ttl(const owndns_rr *rr, owndns_section section,
 
 /* Copies one section; storage holds one decompressed record. */
 static enum copy_result copy_section(reply *r, const owndns_msg *m, owndns_section section,
+				     const answer_chain *chain, const uint8_t *domain,
 				     const forward_ttl_limits *limits, uint8_t *storage,
 				     size_t cap)
 {
@@ -70,7 +151,8 @@ static enum copy_result copy_section(reply *r, const owndns_msg *m, owndns_secti
 
 	owndns_rr_iter_init(&it, m, section);
 	while (owndns_rr_iter_next(&it, &v) > 0) {
-		if (v.type == OWNDNS_TYPE_OPT || v.type == OWNDNS_TYPE_TSIG)
+		if (v.type == OWNDNS_TYPE_OPT || v.type == OWNDNS_TYPE_TSIG ||
+		    !may_pass(chain, domain, section, &v))
 			continue;
 		if (!same_rrset(&mark, &v))
 			open_rrset(&mark, &v, &r->w);
@@ -96,21 +178,26 @@ static enum copy_result copy_section(reply *r, const owndns_msg *m, owndns_secti
 	return COPY_OK;
 }
 
-static size_t rebuild_into(reply *r, const owndns_msg *m, const forward_ttl_limits *limits,
-			   uint8_t *storage, size_t cap)
+static size_t rebuild_into(reply *r, const owndns_msg *m, const uint8_t *domain,
+			   const forward_ttl_limits *limits, uint8_t *storage, size_t cap)
 {
 	static const owndns_section sections[] = {
 		OWNDNS_SECTION_ANSWER, OWNDNS_SECTION_AUTHORITY, OWNDNS_SECTION_ADDITIONAL
 	};
 	unsigned rcode = owndns_msg_rcode(m);
+	answer_chain chain;
 
+	walk_chain(m, r->q->qname, r->q->qtype, domain, &chain);
+	if (chain.leaves)
+		rcode = OWNDNS_RCODE_NOERROR;
 	if (rcode > 0xfu && !r->with_opt)
 		return reply_error(r, OWNDNS_RCODE_SERVFAIL);
 	reply_set_rcode(r, rcode);
 	if (reply_begin(r))
 		return 0;
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		enum copy_result res = copy_section(r, m, sections[i], limits, storage, cap);
+		enum copy_result res = copy_section(r, m, sections[i], &chain, domain, limits,
+						    storage, cap);
 		if (res == COPY_FAILED)
 			return reply_error(r, OWNDNS_RCODE_SERVFAIL);
 		if (res == COPY_TRUNCATED) {
@@ -121,8 +208,9 @@ static size_t rebuild_into(reply *r, const owndns_msg *m, const forward_ttl_limi
 	return reply_finish(r);
 }
 
-size_t forward_rebuild(const reply_query *q, const owndns_msg *m, uint16_t udp_max,
-		       const forward_ttl_limits *limits, uint8_t *out, size_t cap)
+size_t forward_rebuild(const reply_query *q, const owndns_msg *m, const uint8_t *domain,
+		       uint16_t udp_max, const forward_ttl_limits *limits, uint8_t *out,
+		       size_t cap)
 {
 	reply r;
 	size_t storage_cap = OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX;
@@ -131,7 +219,7 @@ size_t forward_rebuild(const reply_query *q, const owndns_msg *m, uint16_t udp_m
 	reply_init(&r, q, udp_max, true, out, cap);
 	if (!storage)
 		return reply_error(&r, OWNDNS_RCODE_SERVFAIL);
-	size_t len = rebuild_into(&r, m, limits, storage, storage_cap);
+	size_t len = rebuild_into(&r, m, domain, limits, storage, storage_cap);
 	free(storage);
 	return len;
 }

@@ -6,9 +6,12 @@
 
 #include <owndns/rdata.h>
 
-/* Records of one response looked at; a longer response stores its first ones only. */
-#define STORE_RECORDS_MAX 512
 #define ARENA_CHUNK 16384
+/* The smallest record: a root owner (1 octet), TYPE, CLASS, TTL, RDLENGTH. */
+#define RECORD_MIN_SIZE 11u
+/* RRsets of the authority and additional sections stored from one response: they never
+ * answer, so a response with thousands of them is not worth the work. */
+#define STORE_EXTRAS_MAX 64
 
 /* Decompressed records live in chunks freed together at the end (one arena per
  * response, DESIGN.md "Request pipeline"). */
@@ -26,9 +29,10 @@ typedef struct stored_rr {
 
 typedef struct response_records {
 	stored_rr *rrs;
-	size_t count;
+	size_t count, cap;
 	arena_chunk *arena;
 	cache_rank answer_rank, authority_rank;
+	const uint8_t *domain; /* the forwarding target's zone: nothing outside is kept */
 } response_records;
 
 static uint8_t *arena_alloc(arena_chunk **head, size_t n)
@@ -81,6 +85,17 @@ static int keep_record(response_records *r, const owndns_msg *m, const owndns_rr
 	return OWNDNS_OK;
 }
 
+/* Room for every record of the response: a cut RRset must never be cached as if it
+ * were whole (a 64 KiB TCP answer holds thousands of records). */
+static size_t records_in(const owndns_msg *m)
+{
+	size_t n = (size_t)m->hdr.count[OWNDNS_SECTION_ANSWER] +
+		   m->hdr.count[OWNDNS_SECTION_AUTHORITY] +
+		   m->hdr.count[OWNDNS_SECTION_ADDITIONAL];
+	size_t fit = m->len / RECORD_MIN_SIZE + 1;
+	return n < fit ? n : fit;
+}
+
 static int read_records(response_records *r, const owndns_msg *m)
 {
 	static const owndns_section sections[] = {
@@ -88,7 +103,8 @@ static int read_records(response_records *r, const owndns_msg *m)
 	};
 	size_t scratch_cap = OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX;
 	uint8_t *scratch = malloc(scratch_cap);
-	r->rrs = calloc(STORE_RECORDS_MAX, sizeof(*r->rrs));
+	r->cap = records_in(m);
+	r->rrs = calloc(r->cap ? r->cap : 1, sizeof(*r->rrs));
 	if (!scratch || !r->rrs) {
 		free(scratch);
 		return OWNDNS_ENOMEM;
@@ -97,13 +113,16 @@ static int read_records(response_records *r, const owndns_msg *m)
 	for (size_t s = 0; s < 3 && rc == OWNDNS_OK; s++) {
 		owndns_rr_iter it;
 		owndns_rr_view v;
+		int more;
 		owndns_rr_iter_init(&it, m, sections[s]);
-		while (rc == OWNDNS_OK && r->count < STORE_RECORDS_MAX &&
-		       owndns_rr_iter_next(&it, &v) > 0) {
+		while (rc == OWNDNS_OK && (more = owndns_rr_iter_next(&it, &v)) > 0) {
 			if (v.type == OWNDNS_TYPE_OPT || v.type == OWNDNS_TYPE_TSIG)
 				continue;
-			rc = keep_record(r, m, &v, scratch, scratch_cap);
+			rc = r->count < r->cap ? keep_record(r, m, &v, scratch, scratch_cap)
+					       : OWNDNS_EINVAL;
 		}
+		if (rc == OWNDNS_OK && more < 0)
+			rc = OWNDNS_EINVAL;
 	}
 	free(scratch);
 	return rc;
@@ -134,10 +153,33 @@ static size_t gather(response_records *r, owndns_section section, const uint8_t 
 	return n;
 }
 
+/* Room for one RRset and its signatures: as many as the response has records. */
 typedef struct rrset_buf {
-	owndns_rr rrs[STORE_RECORDS_MAX];
-	owndns_rr sigs[STORE_RECORDS_MAX];
+	owndns_rr *rrs;
+	owndns_rr *sigs;
+	size_t cap;
 } rrset_buf;
+
+static int rrset_buf_init(rrset_buf *b, size_t cap)
+{
+	b->cap = cap ? cap : 1;
+	b->rrs = calloc(b->cap, sizeof(*b->rrs));
+	b->sigs = calloc(b->cap, sizeof(*b->sigs));
+	return b->rrs && b->sigs ? OWNDNS_OK : OWNDNS_ENOMEM;
+}
+
+static void rrset_buf_free(rrset_buf *b)
+{
+	free(b->rrs);
+	free(b->sigs);
+}
+
+/* Inside the forwarding target's zone (RFC 5452 §6 calls the rule "bailiwick"): an
+ * upstream for corp.example speaks for corp.example only. */
+static bool in_domain(const response_records *r, const uint8_t *name)
+{
+	return owndns_name_is_subdomain(name, r->domain);
+}
 
 /* Stores the RRset (owner, type) of a section.  Returns 1 when stored, 0 when there is
  * no such RRset or the cache kept what it had, or an error. */
@@ -147,10 +189,12 @@ static int store_rrset(cache *c, response_records *r, rrset_buf *b, owndns_secti
 {
 	cache_rrset_in in;
 	memset(&in, 0, sizeof(in));
-	in.rr_count = gather(r, section, owner, type, rclass, false, b->rrs, STORE_RECORDS_MAX);
+	if (!in_domain(r, owner))
+		return 0;
+	in.rr_count = gather(r, section, owner, type, rclass, false, b->rrs, b->cap);
 	if (in.rr_count == 0)
 		return 0;
-	in.sig_count = gather(r, section, owner, type, rclass, true, b->sigs, STORE_RECORDS_MAX);
+	in.sig_count = gather(r, section, owner, type, rclass, true, b->sigs, b->cap);
 	in.rrs = b->rrs;
 	in.sigs = b->sigs;
 	in.rank = rank;
@@ -175,15 +219,18 @@ static const owndns_rr *find_record(const response_records *r, owndns_section se
 }
 
 /* RFC 2308 §5: the negative answer for the chain's last name, when an SOA at or above
- * it proves it. */
+ * it proves it; both inside the target's zone. */
 static int store_negative(cache *c, response_records *r, rrset_buf *b, const uint8_t *name,
 			  uint16_t qtype, uint16_t qclass, bool nxdomain, uint32_t now)
 {
 	const owndns_rr *soa = NULL;
+	if (!in_domain(r, name))
+		return 0;
 	for (size_t i = 0; i < r->count && !soa; i++) {
 		const stored_rr *s = &r->rrs[i];
 		if (s->section == OWNDNS_SECTION_AUTHORITY && s->rr.type == OWNDNS_TYPE_SOA &&
-		    s->rr.rclass == qclass && owndns_name_is_subdomain(name, s->rr.owner))
+		    s->rr.rclass == qclass && owndns_name_is_subdomain(name, s->rr.owner) &&
+		    in_domain(r, s->rr.owner))
 			soa = &s->rr;
 	}
 	if (!soa)
@@ -196,7 +243,7 @@ static int store_negative(cache *c, response_records *r, rrset_buf *b, const uin
 	in.nxdomain = nxdomain;
 	in.soa = soa;
 	in.sig_count = gather(r, OWNDNS_SECTION_AUTHORITY, soa->owner, OWNDNS_TYPE_SOA, qclass,
-			      true, b->sigs, STORE_RECORDS_MAX);
+			      true, b->sigs, b->cap);
 	in.sigs = b->sigs;
 	in.rank = r->authority_rank;
 	int rc = cache_store_negative(c, &in, now);
@@ -205,15 +252,18 @@ static int store_negative(cache *c, response_records *r, rrset_buf *b, const uin
 	return rc == OWNDNS_ENOMEM ? rc : 0;
 }
 
-/* Authority NS at or above the chain's end, and additional addresses. */
+/* Authority NS at or above the chain's end, and additional addresses, inside the
+ * target's zone (store_rrset checks); STORE_EXTRAS_MAX RRsets at most. */
 static int store_extras(cache *c, response_records *r, rrset_buf *b, const uint8_t *name,
 			uint16_t qclass, uint32_t now)
 {
 	int stored = 0;
-	for (size_t i = 0; i < r->count; i++) {
+	unsigned tried = 0;
+	for (size_t i = 0; i < r->count && tried < STORE_EXTRAS_MAX; i++) {
 		stored_rr *s = &r->rrs[i];
-		if (s->used || s->rr.rclass != qclass)
+		if (s->used || s->rr.rclass != qclass || !in_domain(r, s->rr.owner))
 			continue;
+		tried++;
 		int rc = 0;
 		if (s->section == OWNDNS_SECTION_AUTHORITY && s->rr.type == OWNDNS_TYPE_NS &&
 		    owndns_name_is_subdomain(name, s->rr.owner))
@@ -247,8 +297,10 @@ static bool answers_question(const owndns_msg *m, const uint8_t *qname, uint16_t
 }
 
 /* Walks the CNAME chain from qname through the answer section, storing each step; the
- * chain's last name goes to `last`.  Returns entries stored (and *found when the asked
- * type was there) or an error. */
+ * chain's last name goes to `last`.  The walk stops at the first name outside the
+ * target's zone: what the upstream says about it is not its to say (the name then is
+ * `last`, and nothing is stored for it).  Returns entries stored (and *found when the
+ * asked type was there) or an error. */
 static int store_chain(cache *c, response_records *r, rrset_buf *b, const uint8_t *qname,
 		       uint16_t qtype, uint16_t qclass, uint32_t now, uint8_t *last, bool *found)
 {
@@ -257,7 +309,7 @@ static int store_chain(cache *c, response_records *r, rrset_buf *b, const uint8_
 
 	memcpy(name, qname, owndns_name_length(qname));
 	*found = false;
-	for (unsigned step = 0; step <= FORWARD_CHAIN_MAX; step++) {
+	for (unsigned step = 0; step <= FORWARD_CHAIN_MAX && in_domain(r, name); step++) {
 		int rc = store_rrset(c, r, b, OWNDNS_SECTION_ANSWER, name, qtype, qclass,
 				     (uint8_t)r->answer_rank, now);
 		if (rc < 0)
@@ -283,20 +335,24 @@ static int store_chain(cache *c, response_records *r, rrset_buf *b, const uint8_
 }
 
 int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
-		  const owndns_msg *m, uint32_t now)
+		  const uint8_t *domain, const owndns_msg *m, uint32_t now)
 {
 	response_records r;
+	rrset_buf buf, *b = &buf;
 	uint8_t last[OWNDNS_NAME_MAX];
 	bool found = false;
 
 	if (!answers_question(m, qname, qtype, qclass))
 		return OWNDNS_EINVAL;
 	memset(&r, 0, sizeof(r));
+	memset(b, 0, sizeof(*b));
+	r.domain = domain;
 	bool aa = owndns_header_flag(&m->hdr, OWNDNS_FLAG_AA);
 	r.answer_rank = aa ? CACHE_RANK_ANSWER_AUTH : CACHE_RANK_ANSWER_NONAUTH;
 	r.authority_rank = aa ? CACHE_RANK_AUTHORITY_AUTH : CACHE_RANK_AUTHORITY_NONAUTH;
-	rrset_buf *b = malloc(sizeof(*b));
-	int rc = b ? read_records(&r, m) : OWNDNS_ENOMEM;
+	int rc = read_records(&r, m);
+	if (rc == OWNDNS_OK)
+		rc = rrset_buf_init(b, r.count);
 	int stored = 0;
 	if (rc == OWNDNS_OK)
 		rc = store_chain(c, &r, b, qname, qtype, qclass, now, last, &found);
@@ -315,6 +371,6 @@ int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclas
 		stored += rc;
 	arena_free(r.arena);
 	free(r.rrs);
-	free(b);
+	rrset_buf_free(b);
 	return rc < 0 ? rc : stored;
 }

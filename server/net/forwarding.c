@@ -27,6 +27,16 @@ typedef struct fetch_run {
 	unsigned count;
 } fetch_run;
 
+/* A waiting client, with what chasing a CNAME out of a forward zone needs
+ * (server_upstream_chase).  Every net_waiter of this file is one of these. */
+typedef struct forward_waiter {
+	net_waiter base;      /* first: the rest of the daemon sees only this */
+	unsigned chases;      /* CNAME targets asked for so far */
+	long first_target;
+	uint8_t *first;       /* the response to the client's own question, when chased */
+	size_t first_len;
+} forward_waiter;
+
 static void random_bytes(void *buf, size_t len)
 {
 	uint8_t *p = buf;
@@ -69,19 +79,39 @@ static net_waiter *waiter_of(inflight_waiter *link)
 	return (net_waiter *)((char *)link - offsetof(net_waiter, link));
 }
 
+static forward_waiter *forward_waiter_of(net_waiter *w)
+{
+	return (forward_waiter *)w;
+}
+
+static void waiter_release(net_waiter *w)
+{
+	free(forward_waiter_of(w)->first);
+	free(w);
+}
+
 static void waiter_free(net_waiter *w)
 {
 	if (w->tcp && w->conn)
 		tcp_conn_untrack(w->conn, w);
-	free(w);
+	waiter_release(w);
 }
 
 /* ---- answering the waiters ---- */
 
-static void deliver(net_context *ctx, net_waiter *w, const uint8_t *pkt, size_t len)
+static void deliver(net_context *ctx, net_waiter *w, long target, const uint8_t *pkt,
+		    size_t len)
 {
-	size_t n = server_answer_upstream(ctx->view, &w->client, pkt, len, net_now_s(ctx),
-					  ctx->answer_buf, sizeof(ctx->answer_buf));
+	forward_waiter *fw = forward_waiter_of(w);
+	size_t n;
+	if (fw->first)
+		n = server_answer_chased(ctx->view, &w->client, fw->first_target, fw->first,
+					 fw->first_len, pkt, len, net_now_s(ctx), ctx->answer_buf,
+					 sizeof(ctx->answer_buf));
+	else
+		n = server_answer_upstream(ctx->view, &w->client, target, pkt, len,
+					   net_now_s(ctx), ctx->answer_buf,
+					   sizeof(ctx->answer_buf));
 	if (n > sizeof(ctx->answer_buf))
 		n = 0;
 	if (w->tcp) {
@@ -96,7 +126,19 @@ static void deliver(net_context *ctx, net_waiter *w, const uint8_t *pkt, size_t 
 					w->control_len ? w->control : NULL, w->control_len,
 					ctx->answer_buf, n);
 	}
-	free(w);
+	waiter_release(w);
+}
+
+/* A final answer that still has TC=1 came over TCP (the transaction falls back to TCP
+ * on TC over UDP): it is incomplete with nothing larger to try, so Unbound counts it
+ * as a failure of that server, and so do we (server_answer_upstream answers SERVFAIL
+ * or stale data, and it is not cached). */
+static bool truncated_answer(const owndns_txn_result *res)
+{
+	owndns_header h;
+	return res->status == OWNDNS_OK && res->packet &&
+	       owndns_header_read(res->packet, res->len, &h) == OWNDNS_OK &&
+	       owndns_header_flag(&h, OWNDNS_FLAG_TC);
 }
 
 /* Health of each upstream asked (upstream.h): the one whose answer was final gets an
@@ -109,10 +151,11 @@ static void report_health(fetch_run *run, upstream_set *set, const owndns_txn_re
 	for (unsigned i = 0; i < run->count; i++) {
 		if (!(asked & (1u << i)))
 			continue;
-		if (res->packet && res->server == i && res->status == OWNDNS_OK)
+		if (res->packet && res->server == i && res->status == OWNDNS_OK &&
+		    !truncated_answer(res))
 			upstream_report_answer(set, run->order[i], res->rtt_ms);
 		else if (res->packet && res->server == i &&
-			 res->status == OWNDNS_CLIENT_EREFUSED)
+			 (res->status == OWNDNS_CLIENT_EREFUSED || truncated_answer(res)))
 			upstream_report_failure(set, run->order[i], now);
 		else if (!(heard & (1u << i)))
 			upstream_report_failure(set, run->order[i], now);
@@ -140,6 +183,41 @@ static upstream_set *target_set(net_context *ctx, long target)
 	return &fw->targets[target].upstreams;
 }
 
+static int start_fetch(net_context *ctx, inflight_fetch *fetch);
+
+/* Moves w on to the fetch for `next`, the chain's name outside the zone of `target`
+ * (server_upstream_chase).  False when it cannot (bounds, a loop back to the client's
+ * question, no memory): the caller answers it now. */
+static bool chase(net_context *ctx, net_waiter *w, long target, const inflight_key *next,
+		  const uint8_t *pkt, size_t len)
+{
+	net_forwarding *f = ctx->forwarding;
+	forward_waiter *fw = forward_waiter_of(w);
+	inflight_fetch *fetch;
+	bool created;
+
+	if (fw->chases >= FORWARD_CHAIN_MAX || owndns_name_equal(next->qname, w->client.qname))
+		return false;
+	if (!fw->first) {
+		fw->first = malloc(len);
+		if (!fw->first)
+			return false;
+		memcpy(fw->first, pkt, len);
+		fw->first_len = len;
+		fw->first_target = target;
+	}
+	fw->chases++;
+	if (inflight_join(&f->table, next, &w->link, &fetch, &created))
+		return false;
+	if (created && start_fetch(ctx, fetch)) {
+		inflight_leave(&f->table, &w->link);
+		inflight_finish(&f->table, fetch);
+		inflight_fetch_free(fetch);
+		return false;
+	}
+	return true;
+}
+
 static void on_fetch_done(void *arg, upstream_query *q, const owndns_txn_result *res)
 {
 	fetch_run *run = arg;
@@ -164,9 +242,15 @@ static void on_fetch_done(void *arg, upstream_query *q, const owndns_txn_result 
 			  fetch->key.qtype, owndns_client_strerror(res->status));
 	}
 	server_store_upstream(ctx->view, &fetch->key, pkt, len, net_now_s(ctx));
+	inflight_key next;
+	bool chasing = server_upstream_chase(ctx->view, &fetch->key, pkt, len, net_now_s(ctx),
+					     &next);
 	inflight_waiter *link;
-	while ((link = inflight_pop_waiter(&f->table, fetch)) != NULL)
-		deliver(ctx, waiter_of(link), pkt, len);
+	while ((link = inflight_pop_waiter(&f->table, fetch)) != NULL) {
+		net_waiter *w = waiter_of(link);
+		if (!chasing || !chase(ctx, w, fetch->key.target, &next, pkt, len))
+			deliver(ctx, w, fetch->key.target, pkt, len);
+	}
 	inflight_fetch_free(fetch);
 	free(run);
 }
@@ -219,9 +303,10 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch)
 
 static net_waiter *waiter_new(const server_forward *fwd, const net_origin *origin)
 {
-	net_waiter *w = calloc(1, sizeof(*w));
-	if (!w)
+	forward_waiter *fw = calloc(1, sizeof(*fw));
+	if (!fw)
 		return NULL;
+	net_waiter *w = &fw->base;
 	w->client = fwd->client;
 	w->tcp = origin->tcp;
 	if (origin->tcp) {
@@ -230,7 +315,7 @@ static net_waiter *waiter_new(const server_forward *fwd, const net_origin *origi
 	}
 	w->udp = origin->udp;
 	if (origin->client_len > sizeof(w->peer) || origin->control_len > sizeof(w->control)) {
-		free(w);
+		waiter_release(w);
 		return NULL;
 	}
 	memcpy(&w->peer, origin->client, origin->client_len);
@@ -245,8 +330,8 @@ static net_waiter *waiter_new(const server_forward *fwd, const net_origin *origi
 /* The answer when the query cannot wait: stale data or SERVFAIL. */
 static size_t answer_now(net_context *ctx, const server_forward *fwd)
 {
-	return server_answer_upstream(ctx->view, &fwd->client, NULL, 0, net_now_s(ctx),
-				      ctx->answer_buf, sizeof(ctx->answer_buf));
+	return server_answer_upstream(ctx->view, &fwd->client, fwd->key.target, NULL, 0,
+				      net_now_s(ctx), ctx->answer_buf, sizeof(ctx->answer_buf));
 }
 
 size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin *origin)
@@ -262,7 +347,7 @@ size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin
 		return answer_now(ctx, fwd);
 	int rc = inflight_join(&f->table, &fwd->key, &w->link, &fetch, &created);
 	if (rc) {
-		free(w);
+		waiter_release(w);
 		log_debug(ctx->log, "query not sent upstream: %s", owndns_strerror(rc));
 		return answer_now(ctx, fwd);
 	}
@@ -272,7 +357,7 @@ size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin
 			inflight_leave(&f->table, &w->link);
 			inflight_finish(&f->table, fetch);
 			inflight_fetch_free(fetch);
-			free(w);
+			waiter_release(w);
 			log_warn(ctx->log, "cannot start an upstream query: %s",
 				 owndns_client_strerror(rc));
 			return answer_now(ctx, fwd);

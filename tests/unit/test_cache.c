@@ -457,17 +457,30 @@ static void test_ranking(void **state)
 				sizeof(storage)),
 			 OWNDNS_OK);
 	assert_int_equal(first_a_last_octet(&v), 2);
-	/* Once it expires, glue may take its place. */
+	/* Expired, the answer stays for serve-stale (86400 s by default) against glue;
+	 * after that window glue may take its place. */
 	assert_int_equal(store1(c, CACHE_RANK_ADDITIONAL, 320, "ns1.example. 100 IN A 198.51.100.9"),
+			 CACHE_NOT_STORED);
+	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, 320, CACHE_LOOKUP_STALE, &v,
+				storage, sizeof(storage)),
 			 OWNDNS_OK);
-	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, 320, 0, &v, storage,
+	assert_int_equal(first_a_last_octet(&v), 2);
+	const uint32_t later = 320 + 86400 + 1;
+	assert_int_equal(store1(c, CACHE_RANK_ADDITIONAL, later, "ns1.example. 100 IN A 198.51.100.9"),
+			 OWNDNS_OK);
+	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, later, 0, &v, storage,
 				sizeof(storage)),
 			 OWNDNS_OK);
 	assert_int_equal(v.rank, CACHE_RANK_ADDITIONAL);
+	/* Glue never answers: an answering lookup misses it. */
+	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, later, CACHE_LOOKUP_ANSWERS, &v,
+				storage, sizeof(storage)),
+			 OWNDNS_ENOTFOUND);
 	/* A higher rank replaces a lower one at once. */
-	assert_int_equal(store1(c, CACHE_RANK_ANSWER_NONAUTH, 330, "ns1.example. 100 IN A 192.0.2.3"),
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_NONAUTH, later + 10,
+				"ns1.example. 100 IN A 192.0.2.3"),
 			 OWNDNS_OK);
-	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, 330, 0, &v, storage,
+	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, later + 10, 0, &v, storage,
 				sizeof(storage)),
 			 OWNDNS_OK);
 	assert_int_equal(first_a_last_octet(&v), 3);
@@ -475,14 +488,78 @@ static void test_ranking(void **state)
 	/* Lower-ranked NXDOMAIN leaves a higher-ranked RRset alone. */
 	assert_int_equal(store_negative(c, "ns1.example.", OWNDNS_TYPE_A, true,
 					"example. 60 IN SOA ns. h. 1 2 3 4 60",
-					CACHE_RANK_AUTHORITY_NONAUTH, 330),
+					CACHE_RANK_AUTHORITY_NONAUTH, later + 10),
 			 OWNDNS_OK);
-	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, 330, 0, &v, storage,
+	assert_int_equal(lookup(c, "ns1.example.", OWNDNS_TYPE_A, later + 10, 0, &v, storage,
 				sizeof(storage)),
 			 OWNDNS_OK);
 	assert_int_equal(v.kind, CACHE_KIND_POSITIVE);
 	assert_int_equal(store1(c, 0, 0, "bad.example. 100 IN A 192.0.2.3"), OWNDNS_EINVAL);
 	assert_int_equal(store1(c, 6, 0, "bad.example. 100 IN A 192.0.2.3"), OWNDNS_EINVAL);
+	cache_free(c);
+}
+
+/* Authority and additional data never answer, and never stand in the way of data
+ * that does (RFC 2181 §5.4.1). */
+static void test_non_answer_ranks_give_way(void **state)
+{
+	(void)state;
+	cache *c = new_cache(1 << 20, 4);
+	uint8_t storage[512];
+	cache_view v;
+
+	/* The authority NS of an AA=1 answer ranks above a forwarder's answer, yet the
+	 * answer replaces it, and an answer is not replaced by it. */
+	assert_int_equal(store1(c, CACHE_RANK_AUTHORITY_AUTH, 0, "example. 600 IN NS ns1.example."),
+			 OWNDNS_OK);
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_NONAUTH, 10, "example. 300 IN NS ns2.example."),
+			 OWNDNS_OK);
+	assert_int_equal(lookup(c, "example.", OWNDNS_TYPE_NS, 10, CACHE_LOOKUP_ANSWERS, &v, storage,
+				sizeof(storage)),
+			 OWNDNS_OK);
+	assert_int_equal(v.rank, CACHE_RANK_ANSWER_NONAUTH);
+	assert_int_equal(store1(c, CACHE_RANK_AUTHORITY_AUTH, 20, "example. 600 IN NS ns1.example."),
+			 CACHE_NOT_STORED);
+	/* Glue at a name does not hide the CNAME there from an answering lookup. */
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_NONAUTH, 0, "w.example. 300 IN CNAME x.example."),
+			 OWNDNS_OK);
+	assert_int_equal(store1(c, CACHE_RANK_ADDITIONAL, 0, "w.example. 300 IN A 198.51.100.1"),
+			 OWNDNS_OK);
+	assert_int_equal(lookup(c, "w.example.", OWNDNS_TYPE_A, 1, CACHE_LOOKUP_ANSWERS, &v, storage,
+				sizeof(storage)),
+			 OWNDNS_OK);
+	assert_int_equal(v.kind, CACHE_KIND_CNAME);
+	/* Glue neither removes an NXDOMAIN entry. */
+	assert_int_equal(store_negative(c, "gone.example.", 0, true,
+					"example. 60 IN SOA ns. h. 1 2 3 4 60",
+					CACHE_RANK_AUTHORITY_NONAUTH, 0),
+			 OWNDNS_OK);
+	assert_int_equal(store1(c, CACHE_RANK_ADDITIONAL, 0, "gone.example. 300 IN A 198.51.100.1"),
+			 OWNDNS_OK);
+	assert_int_equal(lookup(c, "gone.example.", OWNDNS_TYPE_A, 1, CACHE_LOOKUP_ANSWERS, &v,
+				storage, sizeof(storage)),
+			 OWNDNS_OK);
+	assert_int_equal(v.kind, CACHE_KIND_NXDOMAIN);
+	cache_free(c);
+}
+
+/* RFC 2181 §8: a TTL with the top bit set counts as 0 before the smallest TTL of the
+ * RRset is taken, not after. */
+static void test_ttl_top_bit_per_record(void **state)
+{
+	(void)state;
+	cache *c = new_cache(1 << 20, 4);
+	static const char *const rrset[] = { "t.example. 100 IN A 192.0.2.1",
+					     "t.example. 2147483648 IN A 192.0.2.2", NULL };
+	assert_int_equal(store_texts(c, CACHE_RANK_ANSWER_AUTH, 0, rrset), CACHE_NOT_STORED);
+	assert_int_equal(store_negative(c, "n.example.", OWNDNS_TYPE_A, false,
+					"example. 2147483648 IN SOA ns. h. 1 2 3 4 60",
+					CACHE_RANK_AUTHORITY_AUTH, 0),
+			 CACHE_NOT_STORED);
+	assert_int_equal(store_negative(c, "n.example.", OWNDNS_TYPE_A, false,
+					"example. 60 IN SOA ns. h. 1 2 3 4 2147483649",
+					CACHE_RANK_AUTHORITY_AUTH, 0),
+			 CACHE_NOT_STORED);
 	cache_free(c);
 }
 
@@ -766,8 +843,15 @@ static void test_serve_stale(void **state)
 			 OWNDNS_OK);
 	assert_int_equal(v.kind, CACHE_KIND_NXDOMAIN);
 	assert_true(v.stale);
-	/* An expired entry no longer protects its rank. */
-	assert_int_equal(store1(c, CACHE_RANK_ADDITIONAL, 20, "s.example. 10 IN A 192.0.2.2"), 0);
+	/* An expired answer is kept from glue while it may still be served stale, no
+	 * longer. */
+	assert_int_equal(store1(c, CACHE_RANK_ADDITIONAL, 20, "s.example. 10 IN A 192.0.2.2"),
+			 CACHE_NOT_STORED);
+	assert_int_equal(lookup(c, "s.example.", OWNDNS_TYPE_A, 20, CACHE_LOOKUP_STALE, &v, storage,
+				sizeof(storage)),
+			 OWNDNS_OK);
+	assert_int_equal(v.rank, CACHE_RANK_ANSWER_AUTH);
+	assert_int_equal(store1(c, CACHE_RANK_ADDITIONAL, 111, "s.example. 10 IN A 192.0.2.2"), 0);
 	cache_free(c);
 }
 
@@ -970,6 +1054,8 @@ int main(void)
 		cmocka_unit_test(test_negative_nxdomain),
 		cmocka_unit_test(test_negative_nodata_and_limits),
 		cmocka_unit_test(test_ranking),
+		cmocka_unit_test(test_non_answer_ranks_give_way),
+		cmocka_unit_test(test_ttl_top_bit_per_record),
 		cmocka_unit_test(test_cname_fallback),
 		cmocka_unit_test(test_sigs_and_bad_input),
 		cmocka_unit_test(test_remove_and_clear),

@@ -344,7 +344,7 @@ static int store_response(cache *c, const char *qname, uint16_t qtype, const msg
 	owndns_msg msg;
 	open_msg(&msg, buf, build(m, buf, sizeof(buf)));
 	wire_name(qname, name);
-	return forward_store(c, name, qtype, OWNDNS_CLASS_IN, &msg, now);
+	return forward_store(c, name, qtype, OWNDNS_CLASS_IN, (const uint8_t *)"", &msg, now);
 }
 
 static int cached(cache *c, const char *qname, uint16_t qtype, uint32_t now, bool stale,
@@ -473,7 +473,8 @@ static void cache_negative_answers(void **state)
 		owndns_msg upm;
 		reply_query q = client_query("nx.example.com", OWNDNS_TYPE_A, false, 0);
 		open_msg(&upm, up, build(&nx, up, sizeof(up)));
-		open_msg(&msg, buf, forward_rebuild(&q, &upm, 1232, NULL, buf, OWNDNS_MSG_MAX));
+		open_msg(&msg, buf, forward_rebuild(&q, &upm, (const uint8_t *)"", 1232, NULL, buf,
+							  OWNDNS_MSG_MAX));
 		assert_int_equal(owndns_header_rcode(&msg.hdr), OWNDNS_RCODE_NXDOMAIN);
 		assert_int_equal(ttl_of(&msg, OWNDNS_SECTION_AUTHORITY, 0, NULL), 60);
 	}
@@ -526,7 +527,7 @@ static size_t rebuild(const reply_query *q, const msg_spec *m, uint8_t *out)
 	uint8_t up[8192];
 	owndns_msg msg;
 	open_msg(&msg, up, build(m, up, sizeof(up)));
-	return forward_rebuild(q, &msg, 1232, NULL, out, OWNDNS_MSG_MAX);
+	return forward_rebuild(q, &msg, (const uint8_t *)"", 1232, NULL, out, OWNDNS_MSG_MAX);
 }
 
 static size_t unhex(const char *hex, uint8_t *out)
@@ -706,7 +707,7 @@ static void pipeline_stages(void **state)
 	assert_true(owndns_header_flag(&msg.hdr, OWNDNS_FLAG_RA));
 
 	/* The upstream failed: SERVFAIL; with serve-stale, expired data. */
-	size_t n = server_answer_upstream(&p.view, &fwd.client, NULL, 0, 1000, out,
+	size_t n = server_answer_upstream(&p.view, &fwd.client, 0, NULL, 0, 1000, out,
 					  OWNDNS_MSG_MAX);
 	open_msg(&msg, out, n);
 	assert_int_equal(owndns_header_rcode(&msg.hdr), OWNDNS_RCODE_SERVFAIL);
@@ -730,24 +731,24 @@ static void pipeline_stages(void **state)
 			 OWNDNS_OK);
 	server_store_upstream(&p.view, &fwd.key, up, up_len, 900);
 	p.view.serve_stale = true;
-	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, NULL, 0, 1000, out,
+	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, 0, NULL, 0, 1000, out,
 						   OWNDNS_MSG_MAX));
 	assert_int_equal(owndns_header_rcode(&msg.hdr), OWNDNS_RCODE_NOERROR);
 	assert_int_equal(ttl_of(&msg, OWNDNS_SECTION_ANSWER, 0, NULL), CACHE_STALE_TTL);
 	/* A good upstream answer is rebuilt for the client. */
-	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, up, up_len, 1000, out,
+	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, 0, up, up_len, 1000, out,
 						   OWNDNS_MSG_MAX));
 	assert_int_equal(msg.hdr.id, 0x4242);
 	assert_int_equal(ttl_of(&msg, OWNDNS_SECTION_ANSWER, 0, NULL), 10);
 	/* With the cache's clamps, the fresh answer carries the clamped TTL. */
 	p.view.ttl_limits.min_ttl = 0;
 	p.view.ttl_limits.max_ttl = 5;
-	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, up, up_len, 1000, out,
+	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, 0, up, up_len, 1000, out,
 						   OWNDNS_MSG_MAX));
 	assert_int_equal(ttl_of(&msg, OWNDNS_SECTION_ANSWER, 0, NULL), 5);
 	p.view.ttl_limits.min_ttl = 60;
 	p.view.ttl_limits.max_ttl = 600;
-	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, up, up_len, 1000, out,
+	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, 0, up, up_len, 1000, out,
 						   OWNDNS_MSG_MAX));
 	assert_int_equal(ttl_of(&msg, OWNDNS_SECTION_ANSWER, 0, NULL), 60);
 	memset(&p.view.ttl_limits, 0, sizeof(p.view.ttl_limits));
@@ -755,7 +756,7 @@ static void pipeline_stages(void **state)
 	p.view.serve_stale = false;
 	m.flags |= OWNDNS_RCODE_REFUSED;
 	up_len = build(&m, up, sizeof(up));
-	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, up, up_len, 1000, out,
+	open_msg(&msg, out, server_answer_upstream(&p.view, &fwd.client, 0, up, up_len, 1000, out,
 						   OWNDNS_MSG_MAX));
 	assert_int_equal(owndns_header_rcode(&msg.hdr), OWNDNS_RCODE_SERVFAIL);
 	/* recursion=no: REFUSED outside the zones, no local data. */

@@ -49,28 +49,13 @@ import dns.reversename
 import dns.zone
 
 from conftest import find_owndns
+# free_port, start_nsd and wait_answering are also used from here by other tests.
+from servers import (free_port, start_nsd, start_unbound,  # noqa: F401
+                     unbound_base_lines, wait_answering)
 
-NSD = "/usr/sbin/nsd"
-UNBOUND = "/usr/sbin/unbound"
-READY_TIMEOUT = 15.0
 STOP_TIMEOUT = 5.0
 TCP_IDLE_TIMEOUT = 10.0
 CNAME_CHAIN_MAX = 8
-
-
-def free_port(host="127.0.0.1"):
-    """A port free for both UDP and TCP on host (checked, then released)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-            u.bind((host, 0))
-            port = u.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                try:
-                    t.bind((host, port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no free port on %s" % host)
 
 
 # ---- the counting upstream ------------------------------------------------------------
@@ -330,62 +315,6 @@ class CountingUpstream:
             raise RuntimeError("upstream thread did not stop")
 
 
-# ---- NSD (a fast, real upstream) ------------------------------------------------------
-
-def start_nsd(processes, workdir, zones):
-    """NSD on 127.0.0.1 serving [(origin, zone text)]; returns its port."""
-    port = free_port()
-    d = str(workdir)
-    zone_conf = ""
-    for origin, text in zones:
-        path = os.path.join(d, origin.rstrip(".") + ".zone")
-        with open(path, "w", encoding="ascii") as f:
-            f.write(text)
-        zone_conf += 'zone:\n    name: "%s"\n    zonefile: "%s"\n' % (origin, path)
-    conf = os.path.join(d, "nsd.conf")
-    with open(conf, "w", encoding="ascii") as f:
-        f.write("""server:
-    ip-address: 127.0.0.1@{port}
-    port: {port}
-    do-ip6: no
-    server-count: 1
-    username: ""
-    chroot: ""
-    zonesdir: "{d}"
-    database: ""
-    zonelistfile: "{d}/zone.list"
-    xfrdfile: "{d}/xfrd.state"
-    xfrdir: "{d}"
-    pidfile: "{d}/nsd.pid"
-    logfile: "{d}/nsd.log"
-    hide-version: yes
-    verbosity: 0
-    rrl-ratelimit: 0
-    rrl-whitelist-ratelimit: 0
-remote-control:
-    control-enable: no
-{zones}""".format(port=port, d=d, zones=zone_conf))
-    proc = processes.start([NSD, "-d", "-c", conf])
-    wait_answering(port, proc, zones[0][0])
-    return port
-
-
-def wait_answering(port, proc, qname, timeout=READY_TIMEOUT, rdtype="SOA"):
-    """Polls 127.0.0.1@port until any answer comes; fails when the process exits."""
-    deadline = time.monotonic() + timeout
-    q = dns.message.make_query(qname, rdtype)
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise RuntimeError("%s exited with %s: %s" % (proc.args[0], proc.returncode, err))
-        try:
-            dns.query.udp(q, "127.0.0.1", port=port, timeout=0.3)
-            return
-        except Exception:  # not listening yet
-            time.sleep(0.05)
-    raise RuntimeError("server on port %d not ready after %ss" % (port, timeout))
-
-
 # ---- the resolver under test ----------------------------------------------------------
 
 def targets():
@@ -439,19 +368,8 @@ def hosts_to_local_data(path, ttl):
 
 
 def unbound_conf(d, port, cfg):
-    lines = ["server:",
-             "    interface: 127.0.0.1@%d" % port,
-             "    port: %d" % port,
-             "    do-ip6: no",
-             "    do-daemonize: no",
-             "    num-threads: 1",
-             '    chroot: ""',
-             '    username: ""',
-             '    directory: "%s"' % d,
-             '    pidfile: ""',
-             "    use-syslog: no",
-             '    logfile: ""',
-             "    verbosity: 0",
+    lines = unbound_base_lines(port, d)
+    lines += ["    num-threads: 1",
              "    do-not-query-localhost: no",
              "    qname-minimisation: no",
              "    rrset-roundrobin: no",
@@ -522,22 +440,19 @@ def start_resolver(kind, processes, workdir, ready_name="localhost.", **cfg):
     (keys with '-' are passed with '_' in Python: cache_size=..., forward_zone=...).
     Readiness is polled with `ready_name` A, which must not need an upstream."""
     cfg = {k.replace("_", "-"): v for k, v in cfg.items()}
-    port = free_port()
     if kind == "owndns":
         binary = find_owndns()
         if not os.access(binary, os.X_OK):
             raise RuntimeError("owndns binary not found at %s" % binary)
-        cmd = owndns_command(port, cfg)
+        port = free_port()
+        proc = processes.start(owndns_command(port, cfg))
+        wait_answering(port, proc, ready_name, rdtype="A")
     elif kind == "unbound":
-        d = str(workdir)
-        conf = os.path.join(d, "unbound-%d.conf" % port)
-        with open(conf, "w", encoding="ascii") as f:
-            f.write(unbound_conf(d, port, cfg))
-        cmd = [UNBOUND, "-d", "-c", conf]
+        port, proc = start_unbound(processes, workdir,
+                                   lambda port, d: unbound_conf(d, port, cfg).split("\n"),
+                                   ready_name)
     else:
         raise ValueError(kind)
-    proc = processes.start(cmd)
-    wait_answering(port, proc, ready_name, rdtype="A")
     return Resolver(kind, port, proc)
 
 

@@ -1,20 +1,14 @@
 """Helpers for the `owndns query` integration tests: NSD and Unbound on 127.0.0.1.
 
-Both servers run in the foreground from a generated config in a temporary directory,
-on a free port, started through conftest's `processes` (stopped by PID at teardown,
-also when a test fails).  Readiness is polled with dnspython, with a time limit.
+Both are started by servers.py (foreground, generated config in a temporary
+directory, free port, stopped by PID at teardown); this module holds their data.
 """
-import os
-import socket
-import time
-
 import dns.message
 import dns.query
 import dns.rcode
 
-NSD = "/usr/sbin/nsd"
-UNBOUND = "/usr/sbin/unbound"
-READY_TIMEOUT = 15  # seconds for a server to answer its first query
+import servers
+from servers import NSD, READY_TIMEOUT, UNBOUND  # noqa: F401 (used by other tests)
 
 ZONE = "example.test."
 
@@ -57,106 +51,38 @@ UNBOUND_DATA = [
 
 
 def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1 (checked, then released)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
-            u.bind(("127.0.0.1", 0))
-            port = u.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as t:
-                try:
-                    t.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
-    raise RuntimeError("no free port on 127.0.0.1")
+    """A port free for both UDP and TCP on 127.0.0.1 (servers.free_port)."""
+    return servers.free_port()
 
 
 def wait_ready(port, qname, proc, timeout=READY_TIMEOUT):
-    """Polls the server with a UDP query until it answers; fails if it exits."""
-    deadline = time.monotonic() + timeout
-    q = dns.message.make_query(qname, "SOA")
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-            raise RuntimeError("server exited with %s: %s" % (proc.returncode, err))
-        try:
-            dns.query.udp(q, "127.0.0.1", port=port, timeout=0.5)
-            return
-        except Exception:  # not listening yet
-            time.sleep(0.1)
-    raise RuntimeError("server on port %d not ready after %ds" % (port, timeout))
+    """Polls the server with a UDP SOA query until it answers; fails if it exits."""
+    servers.wait_answering(port, proc, qname, timeout=timeout)
 
 
 def start_nsd(processes, tmpdir):
-    port = free_port()
-    d = str(tmpdir)
-    with open(os.path.join(d, "example.test.zone"), "w", encoding="ascii") as f:
-        f.write(ZONE_TEXT)
-    conf = os.path.join(d, "nsd.conf")
-    with open(conf, "w", encoding="ascii") as f:
-        f.write("""server:
-    ip-address: 127.0.0.1@{port}
-    port: {port}
-    do-ip6: no
-    server-count: 1
-    username: ""
-    chroot: ""
-    zonesdir: "{d}"
-    database: ""
-    zonelistfile: "{d}/zone.list"
-    xfrdfile: "{d}/xfrd.state"
-    xfrdir: "{d}"
-    pidfile: "{d}/nsd.pid"
-    logfile: "{d}/nsd.log"
-    verbosity: 1
-remote-control:
-    control-enable: no
-zone:
-    name: example.test
-    zonefile: "{d}/example.test.zone"
-""".format(port=port, d=d))
-    proc = processes.start([NSD, "-d", "-c", conf])
-    wait_ready(port, ZONE, proc)
-    return port
-
+    """NSD serving ZONE_TEXT as example.test; returns its port."""
+    return servers.start_nsd(processes, tmpdir, [(ZONE, ZONE_TEXT)])
 
 
 def unbound_base_conf(port, directory):
-    """The server: lines every test Unbound shares: loopback only, in the foreground,
-    no chroot, user or log file, the iterator alone (no DNSSEC), localhost may ask."""
-    return """server:
-    interface: 127.0.0.1@{port}
-    port: {port}
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "{d}"
-    pidfile: ""
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    access-control: 127.0.0.0/8 allow
-    module-config: "iterator"
-""".format(port=port, d=directory)
+    """The server: lines every test Unbound shares (servers.unbound_base_lines), the
+    iterator alone (no DNSSEC), localhost may ask."""
+    lines = servers.unbound_base_lines(port, directory)
+    lines += ["    access-control: 127.0.0.0/8 allow", '    module-config: "iterator"']
+    return "\n".join(lines) + "\n"
 
 
 def start_unbound(processes, tmpdir):
-    port = free_port()
-    d = str(tmpdir)
-    conf = os.path.join(d, "unbound.conf")
-    data = "\n".join("    local-data: " + r for r in UNBOUND_DATA)
-    with open(conf, "w", encoding="ascii") as f:
-        f.write(unbound_base_conf(port, d) + """    nsid: "ascii_unbound-test"
-    local-zone: "local.test." static
-    local-zone: "10.in-addr.arpa." static
-    local-zone: "8.b.d.0.1.0.0.2.ip6.arpa." static
-{data}
-remote-control:
-    control-enable: no
-""".format(port=port, d=d, data=data))
-    proc = processes.start([UNBOUND, "-d", "-c", conf])
-    wait_ready(port, "local.test.", proc)
+    """Unbound with the local data UNBOUND_DATA (no upstream); returns its port."""
+    def conf(port, d):
+        return [unbound_base_conf(port, d) + '    nsid: "ascii_unbound-test"',
+                '    local-zone: "local.test." static',
+                '    local-zone: "10.in-addr.arpa." static',
+                '    local-zone: "8.b.d.0.1.0.0.2.ip6.arpa." static'] \
+            + ["    local-data: " + r for r in UNBOUND_DATA] \
+            + ["remote-control:", "    control-enable: no"]
+    port, _ = servers.start_unbound(processes, tmpdir, conf, "local.test.", ready_type="SOA")
     return port
 
 

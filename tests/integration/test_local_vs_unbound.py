@@ -18,7 +18,8 @@ import dns.rcode
 import pytest
 
 from conftest import find_owndns, run
-from query_support import UNBOUND, free_port, wait_ready
+import servers
+from servers import free_port, unbound_base_lines, wait_answering
 
 LOCAL_DATA = [
     "www.home.lan. 300 IN A 192.0.2.1",
@@ -106,36 +107,17 @@ def ask(port, qname, qtype):
 
 
 def start_unbound(processes, tmpdir):
-    port = free_port()
     dead = free_port()  # nobody listens there: upstream never answers
-    d = str(tmpdir)
-    conf = os.path.join(d, "unbound.conf")
-    data = "\n".join('    local-data: "%s"' % r for r in LOCAL_DATA)
-    with open(conf, "w", encoding="ascii") as f:
-        f.write("""server:
-    interface: 127.0.0.1@{port}
-    port: {port}
-    do-ip6: no
-    do-daemonize: no
-    chroot: ""
-    username: ""
-    directory: "{d}"
-    pidfile: ""
-    use-syslog: no
-    logfile: ""
-    verbosity: 0
-    do-not-query-localhost: no
-    rrset-roundrobin: no
-    module-config: "iterator"
-{data}
-forward-zone:
-    name: "."
-    forward-addr: 127.0.0.1@{dead}
-remote-control:
-    control-enable: no
-""".format(port=port, d=d, data=data, dead=dead))
-    proc = processes.start([UNBOUND, "-d", "-c", conf])
-    wait_ready(port, "localhost.", proc)
+
+    def conf(port, d):
+        return unbound_base_lines(port, d) + [
+            "    do-not-query-localhost: no",
+            "    rrset-roundrobin: no",
+            '    module-config: "iterator"'] + [
+            '    local-data: "%s"' % r for r in LOCAL_DATA] + [
+            "forward-zone:", '    name: "."', "    forward-addr: 127.0.0.1@%d" % dead,
+            "remote-control:", "    control-enable: no"]
+    port, _ = servers.start_unbound(processes, tmpdir, conf, "localhost.", ready_type="SOA")
     return port
 
 
@@ -154,7 +136,7 @@ def start_owndns(processes):
            "forward=127.0.0.1@%d" % dead]
     cmd += ["local-data=" + r for r in LOCAL_DATA]
     proc = processes.start(cmd)
-    wait_ready(port, "localhost.", proc)
+    wait_answering(port, proc, "localhost.")
     return port
 
 

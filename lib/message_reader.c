@@ -156,6 +156,40 @@ int owndns_msg_question(const owndns_msg *m, unsigned index, uint8_t *qname, siz
 	return OWNDNS_OK;
 }
 
+void owndns_question_iter_init(owndns_question_iter *it, const owndns_msg *m)
+{
+	it->msg = m;
+	it->pos = m->section_pos[OWNDNS_SECTION_QUESTION];
+	it->left = m->hdr.count[OWNDNS_SECTION_QUESTION];
+}
+
+int owndns_question_iter_next(owndns_question_iter *it, uint8_t *qname, size_t *qname_len,
+			      uint16_t *qtype, uint16_t *qclass)
+{
+	uint8_t name_tmp[OWNDNS_NAME_MAX];
+	size_t len_tmp;
+	uint16_t type_tmp, class_tmp;
+
+	if (it->left == 0)
+		return 0;
+	int rc = read_question(it->msg->pkt, it->msg->len, &it->pos, name_tmp, &len_tmp,
+			       &type_tmp, &class_tmp);
+	if (rc) {
+		it->left = 0;
+		return rc;
+	}
+	it->left--;
+	if (qname)
+		memcpy(qname, name_tmp, len_tmp);
+	if (qname_len)
+		*qname_len = len_tmp;
+	if (qtype)
+		*qtype = type_tmp;
+	if (qclass)
+		*qclass = class_tmp;
+	return 1;
+}
+
 void owndns_rr_iter_init(owndns_rr_iter *it, const owndns_msg *m, owndns_section section)
 {
 	it->msg = m;

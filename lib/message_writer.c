@@ -12,7 +12,11 @@
 
 int owndns_writer_init(owndns_msg_writer *w, uint8_t *buf, size_t cap, const owndns_header *hdr)
 {
-	memset(w, 0, sizeof(*w));
+	/* The offset tables are only read below their counts: clearing them (5 KiB) on
+	 * every answer would cost more than writing a small answer. */
+	memset(w, 0, offsetof(owndns_msg_writer, compress));
+	w->compress_indexed = 0;
+	memset(w->compress_slot, 0, sizeof(w->compress_slot));
 	if (cap > OWNDNS_MSG_MAX)
 		cap = OWNDNS_MSG_MAX;
 	w->buf = owndns_wbuf_init(buf, cap);
@@ -95,42 +99,156 @@ static bool written_name_equals(const uint8_t *msg, size_t off, const uint8_t *n
 	return false;
 }
 
-/* Offset of an earlier name equal to `suffix`, or -1. */
-static long find_written(const owndns_msg_writer *w, const uint8_t *suffix)
+/* Full name comparisons allowed per lookup after a hash match.  Two different
+ * suffixes rarely share a 32-bit hash; names crafted to collide only compress less. */
+#define COMPRESS_COMPARES_MAX 4u
+#define COMPRESS_SLOT_MASK (OWNDNS_COMPRESS_SLOTS - 1u)
+
+#define FNV_OFFSET 2166136261u
+#define FNV_PRIME 16777619u
+
+/* Hash of a suffix: the label at `label` folded into the hash of the suffix after it,
+ * so that all suffixes of a name are hashed in one pass from the right. */
+static uint32_t suffix_hash(const uint8_t *label, uint32_t rest)
 {
-	for (uint16_t i = 0; i < w->compress_count; i++)
-		if (written_name_equals(w->buf.data, w->compress[i], suffix))
-			return w->compress[i];
+	uint32_t h = (rest ^ label[0]) * FNV_PRIME;
+	for (uint8_t i = 1; i <= label[0]; i++)
+		h = (h ^ ascii_lower(label[i])) * FNV_PRIME;
+	return h;
+}
+
+static size_t slot_of(uint32_t hash)
+{
+	hash ^= hash >> 16;
+	hash *= 0x7feb352du;
+	hash ^= hash >> 15;
+	return hash & COMPRESS_SLOT_MASK;
+}
+
+static void index_insert(owndns_msg_writer *w, uint16_t entry)
+{
+	size_t pos = slot_of(w->compress_hash[entry]);
+	while (w->compress_slot[pos] != 0)
+		pos = (pos + 1) & COMPRESS_SLOT_MASK;
+	w->compress_slot[pos] = (uint16_t)(entry + 1u);
+}
+
+/* Removes the entry inserted last: with linear probing, taking entries out in the
+ * reverse order of insertion leaves the table exactly as it was before them. */
+static void index_remove_last(owndns_msg_writer *w)
+{
+	uint16_t entry = (uint16_t)(w->compress_indexed - 1u);
+	size_t pos = slot_of(w->compress_hash[entry]);
+	for (size_t probes = 0; probes < OWNDNS_COMPRESS_SLOTS; probes++) {
+		if (w->compress_slot[pos] == entry + 1u) {
+			w->compress_slot[pos] = 0;
+			break;
+		}
+		pos = (pos + 1) & COMPRESS_SLOT_MASK;
+	}
+	w->compress_indexed = entry;
+}
+
+/* Hash of the name written at msg[off], read back through its pointers. */
+static uint32_t written_name_hash(const uint8_t *msg, size_t off)
+{
+	const uint8_t *labels[OWNDNS_NAME_MAX / 2 + 1];
+	size_t n = 0;
+	uint32_t h = FNV_OFFSET;
+
+	for (unsigned hops = 0; hops < OWNDNS_NAME_MAX && n < sizeof(labels) / sizeof(labels[0]); hops++) {
+		uint8_t len = msg[off];
+		if ((len & POINTER_BITS) == POINTER_BITS) {
+			off = ((size_t)(len & 0x3f) << 8) | msg[off + 1];
+			continue;
+		}
+		if (len == 0)
+			break;
+		labels[n++] = msg + off;
+		off += 1u + len;
+	}
+	while (n > 0)
+		h = suffix_hash(labels[--n], h);
+	return h;
+}
+
+/* Brings the index in line with compress_count, which a rollback (ours or a caller's
+ * through the public fields) may have moved back. */
+static void index_sync(owndns_msg_writer *w)
+{
+	while (w->compress_indexed > w->compress_count)
+		index_remove_last(w);
+	while (w->compress_indexed < w->compress_count) {
+		uint16_t entry = w->compress_indexed;
+		w->compress_hash[entry] = written_name_hash(w->buf.data, w->compress[entry]);
+		index_insert(w, entry);
+		w->compress_indexed++;
+	}
+}
+
+/* Offset of an earlier name equal to `suffix` (whose hash is `hash`), or -1. */
+static long find_written(const owndns_msg_writer *w, const uint8_t *suffix, uint32_t hash)
+{
+	size_t pos = slot_of(hash);
+	unsigned compares = 0;
+
+	for (size_t probes = 0; probes < OWNDNS_COMPRESS_SLOTS; probes++) {
+		uint16_t slot = w->compress_slot[pos];
+		if (slot == 0)
+			break;
+		uint16_t entry = (uint16_t)(slot - 1u);
+		if (w->compress_hash[entry] == hash) {
+			if (compares++ == COMPRESS_COMPARES_MAX)
+				break;
+			if (written_name_equals(w->buf.data, w->compress[entry], suffix))
+				return w->compress[entry];
+		}
+		pos = (pos + 1) & COMPRESS_SLOT_MASK;
+	}
 	return -1;
 }
 
-static void remember_offset(owndns_msg_writer *w, size_t off)
+static void remember_offset(owndns_msg_writer *w, size_t off, uint32_t hash)
 {
-	if (off < COMPRESS_OFFSET_LIMIT && w->compress_count < OWNDNS_COMPRESS_MAX)
-		w->compress[w->compress_count++] = (uint16_t)off;
+	if (off >= COMPRESS_OFFSET_LIMIT || w->compress_count >= OWNDNS_COMPRESS_MAX)
+		return;
+	uint16_t entry = w->compress_count++;
+	w->compress[entry] = (uint16_t)off;
+	w->compress_hash[entry] = hash;
+	index_insert(w, entry);
+	w->compress_indexed = w->compress_count;
 }
 
 /* Writes a valid uncompressed name, replacing its longest already written suffix
- * with a pointer. */
+ * with a pointer.  Every suffix is looked up once, by hash: linear in the name. */
 static void write_name_compressed(owndns_msg_writer *w, const uint8_t *name, size_t name_len)
 {
-	size_t head = 0; /* octets of `name` written as labels */
+	size_t offsets[OWNDNS_NAME_MAX / 2 + 1];
+	uint32_t hashes[OWNDNS_NAME_MAX / 2 + 1];
+	size_t labels = 0, head = 0;
 	long target = -1;
 
-	while (name[head] != 0) {
-		target = find_written(w, name + head);
+	index_sync(w);
+	for (size_t i = 0; name[i] != 0; i += 1u + name[i])
+		offsets[labels++] = i;
+	uint32_t h = FNV_OFFSET;
+	for (size_t l = labels; l > 0; l--)
+		hashes[l - 1] = h = suffix_hash(name + offsets[l - 1], h);
+	size_t found = 0;
+	for (; found < labels; found++) {
+		target = find_written(w, name + offsets[found], hashes[found]);
 		if (target >= 0)
 			break;
-		head += 1u + name[head];
 	}
+	head = found < labels ? offsets[found] : name_len;
 	size_t start = w->buf.len;
 	owndns_wbuf_bytes(&w->buf, name, target >= 0 ? head : name_len);
 	if (target >= 0)
 		owndns_wbuf_u16(&w->buf, (uint16_t)(0xc000u | (unsigned)target));
 	if (w->buf.error)
 		return;
-	for (size_t i = 0; i < head; i += 1u + name[i])
-		remember_offset(w, start + i);
+	for (size_t l = 0; l < found; l++)
+		remember_offset(w, start + offsets[l], hashes[l]);
 }
 
 static int checked_name_length(const uint8_t *name, size_t max, size_t *len)

@@ -115,15 +115,19 @@ static void json_flags(text_buf *t, const owndns_header *h)
 
 static int json_questions(text_buf *t, const owndns_msg *m)
 {
+	owndns_question_iter it;
+	owndns_question_iter_init(&it, m);
 	text_buf_putc(t, '[');
-	for (unsigned i = 0; i < m->hdr.count[OWNDNS_SECTION_QUESTION]; i++) {
+	for (unsigned i = 0;; i++) {
 		uint8_t qname[OWNDNS_NAME_MAX];
 		char name[OWNDNS_NAME_TEXT_MAX], word[OWNDNS_TYPE_TEXT_MAX];
 		uint16_t qtype, qclass;
 		bool first = true;
-		int rc = owndns_msg_question(m, i, qname, NULL, &qtype, &qclass);
+		int rc = owndns_question_iter_next(&it, qname, NULL, &qtype, &qclass);
 		if (rc < 0)
 			return rc;
+		if (rc == 0)
+			break;
 		text_buf_puts(t, i ? ",{" : "{");
 		owndns_name_to_text(qname, name, sizeof(name));
 		json_key_cstring(t, &first, "name", name);

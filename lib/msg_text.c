@@ -386,15 +386,19 @@ static int put_questions(text_buf *t, const owndns_msg *m)
 	unsigned count = m->hdr.count[OWNDNS_SECTION_QUESTION];
 	if (!count)
 		return OWNDNS_OK;
+	owndns_question_iter it;
+	owndns_question_iter_init(&it, m);
 	text_buf_puts(t, ";; QUESTION SECTION:\n");
-	for (unsigned i = 0; i < count; i++) {
+	for (;;) {
 		uint8_t qname[OWNDNS_NAME_MAX];
 		char name[OWNDNS_NAME_TEXT_MAX], word[OWNDNS_TYPE_TEXT_MAX];
 		uint16_t qtype, qclass;
 		unsigned col = 0;
-		int rc = owndns_msg_question(m, i, qname, NULL, &qtype, &qclass);
+		int rc = owndns_question_iter_next(&it, qname, NULL, &qtype, &qclass);
 		if (rc < 0)
 			return rc;
+		if (rc == 0)
+			break;
 		owndns_name_to_text(qname, name, sizeof(name));
 		text_buf_putc(t, ';');
 		put_counted(t, &col, name);

@@ -204,8 +204,11 @@ static void check_b32_len8(owndns_rbuf *rd)
 	owndns_rbuf_take(rd, len);
 }
 
-/* RFC 4034 §4.1.2: windows in increasing order, each 1..32 octets long.  Like
- * dnspython, an empty bitmap and trailing zero octets are accepted. */
+/* RFC 4034 §4.1.2: windows in increasing order, each 1..32 octets long; "blocks with
+ * no types present MUST NOT be included" and "trailing zero octets in the bitmap MUST
+ * be omitted", so a window's last octet is never zero (BIND checks the same).  Such a
+ * bitmap has no presentation form that reads back to it: it is malformed, and prints
+ * as RFC 3597 generic data.  An empty bitmap is valid. */
 static void check_bitmap(owndns_rbuf *rd)
 {
 	int last = -1;
@@ -218,7 +221,11 @@ static void check_bitmap(owndns_rbuf *rd)
 			rd->error = OWNDNS_EBITMAP;
 			return;
 		}
-		owndns_rbuf_take(rd, len);
+		const uint8_t *bits = owndns_rbuf_take(rd, len);
+		if (bits && bits[len - 1] == 0) {
+			rd->error = OWNDNS_EBITMAP;
+			return;
+		}
 		last = window;
 	}
 }
@@ -469,6 +476,46 @@ static void put_eui(owndns_rbuf *rd, size_t n, text_buf *out)
 static void put_eui48(owndns_rbuf *rd, text_buf *out) { put_eui(rd, 6, out); }
 static void put_eui64(owndns_rbuf *rd, text_buf *out) { put_eui(rd, 8, out); }
 
+/* RFC 6742 §2.3: four 16-bit groups in hex; dig prints them without leading zeros. */
+static void put_ilnp64(owndns_rbuf *rd, text_buf *out)
+{
+	for (int i = 0; i < 4 && !rd->error; i++) {
+		uint16_t group = owndns_rbuf_u16(rd);
+		if (!rd->error)
+			text_buf_printf(out, i ? ":%x" : "%x", group);
+	}
+}
+
+/* RFC 1706 §6: "0x" and the octets in hex, as dig prints them (lower case, unsplit). */
+static void put_nsap(owndns_rbuf *rd, text_buf *out)
+{
+	size_t n = owndns_rbuf_left(rd);
+	const uint8_t *data = owndns_rbuf_take(rd, n);
+	if (!data)
+		return;
+	text_buf_puts(out, "0x");
+	for (size_t i = 0; i < n; i++)
+		text_buf_printf(out, "%02x", data[i]);
+}
+
+/* DOA data: base64 in one word, "-" when empty (as dig prints it). */
+static void put_base64_dash(owndns_rbuf *rd, text_buf *out)
+{
+	enum { SLICE = DIG_CHUNK / 4 * 3 };
+	char text[DIG_CHUNK];
+	size_t n = owndns_rbuf_left(rd);
+	const uint8_t *data = owndns_rbuf_take(rd, n);
+	if (!data)
+		return;
+	if (n == 0)
+		text_buf_putc(out, '-');
+	for (size_t i = 0; i < n; i += SLICE) {
+		size_t k = n - i < SLICE ? n - i : SLICE;
+		base64_encode(data + i, k, text);
+		text_buf_put(out, text, base64_encoded_len(k));
+	}
+}
+
 static void put_mnemonic_or_number(const code_name *t, size_t n, uint16_t v, text_buf *out)
 {
 	const char *m = code_lookup(t, n, v);
@@ -539,7 +586,10 @@ static int parse_type(lexer *lx, const uint8_t *o, owndns_wbuf *out)
 	return out->error;
 }
 
-/* "YYYYMMDDHHmmSS" (UTC) or a plain number of seconds (RFC 4034 §3.2). */
+/* "YYYYMMDDHHmmSS" (UTC) or a plain number of seconds (RFC 4034 §3.2).  The date form
+ * stands for its number of seconds modulo 2^32 (RFC 4034 §3.1.5), whatever the year:
+ * a time past 2106, or the 1957–1969 that serial arithmetic prints for 2094–2106,
+ * reads back to the same 32-bit value. */
 static int parse_time(lexer *lx, const uint8_t *o, owndns_wbuf *out)
 {
 	(void)o;
@@ -567,9 +617,7 @@ static int parse_time(lexer *lx, const uint8_t *o, owndns_wbuf *out)
 	if (f[1] == 0 || f[2] == 0)
 		return OWNDNS_ETIME;
 	int64_t t = days_from_civil(f[0], f[1], f[2]) * 86400 + f[3] * 3600 + f[4] * 60 + f[5];
-	if (t < 0 || t > 0xffffffffll)
-		return OWNDNS_ETIME;
-	owndns_wbuf_u32(out, (uint32_t)t);
+	owndns_wbuf_u32(out, (uint32_t)(uint64_t)t);
 	return out->error;
 }
 
@@ -750,7 +798,9 @@ static int parse_b32_len8(lexer *lx, const uint8_t *o, owndns_wbuf *out)
 	return rc;
 }
 
-/* Type list to an RFC 4034 §4.1.2 bitmap.  TYPE0 is rejected as by dnspython. */
+/* Type list to an RFC 4034 §4.1.2 bitmap.  TYPE0 is accepted (dnspython refuses it in
+ * text, not on the wire): a bitmap with bit 0 set prints "TYPE0", as dig prints it,
+ * and must read back. */
 static int parse_bitmap(lexer *lx, const uint8_t *o, owndns_wbuf *out)
 {
 	(void)o;
@@ -765,8 +815,6 @@ static int parse_bitmap(lexer *lx, const uint8_t *o, owndns_wbuf *out)
 		int rc = owndns_type_from_text(tok.text, tok.len, &type);
 		if (rc != OWNDNS_OK)
 			return rc;
-		if (type == 0)
-			return OWNDNS_EBITMAP;
 		bits[type / 8] |= (uint8_t)(0x80 >> (type % 8));
 		uint8_t need = (uint8_t)((type % 256) / 8 + 1);
 		if (window_len[type / 256] < need)
@@ -815,6 +863,77 @@ static int parse_eui(lexer *lx, size_t n, owndns_wbuf *out)
 
 static int parse_eui48(lexer *lx, const uint8_t *o, owndns_wbuf *out) { (void)o; return parse_eui(lx, 6, out); }
 static int parse_eui64(lexer *lx, const uint8_t *o, owndns_wbuf *out) { (void)o; return parse_eui(lx, 8, out); }
+
+static int parse_ilnp64(lexer *lx, const uint8_t *o, owndns_wbuf *out)
+{
+	(void)o;
+	lexer_token tok;
+	int rc = need_token(lx, &tok);
+	if (rc != OWNDNS_OK)
+		return rc;
+	size_t at = 0;
+	for (int group = 0; group < 4; group++) {
+		unsigned v = 0, digits = 0;
+		if (group) {
+			if (at >= tok.len || tok.text[at] != ':')
+				return OWNDNS_ERDATA;
+			at++;
+		}
+		for (; at < tok.len && tok.text[at] != ':'; at++, digits++) {
+			int d = hex_digit(tok.text[at]);
+			if (d < 0 || digits == 4)
+				return OWNDNS_ERDATA;
+			v = v * 16 + (unsigned)d;
+		}
+		if (digits == 0)
+			return OWNDNS_ERDATA;
+		owndns_wbuf_u16(out, (uint16_t)v);
+	}
+	return at == tok.len ? out->error : OWNDNS_ERDATA;
+}
+
+/* RFC 1706 §6: "0x" then hex digits, with dots anywhere between them for readability. */
+static int parse_nsap(lexer *lx, const uint8_t *o, owndns_wbuf *out)
+{
+	(void)o;
+	lexer_token tok;
+	int rc = need_token(lx, &tok);
+	if (rc != OWNDNS_OK)
+		return rc;
+	if (tok.len < 3 || tok.text[0] != '0' || (tok.text[1] != 'x' && tok.text[1] != 'X'))
+		return OWNDNS_EHEX;
+	int high = -1;
+	for (size_t i = 2; i < tok.len; i++) {
+		if (tok.text[i] == '.')
+			continue;
+		int d = hex_digit(tok.text[i]);
+		if (d < 0)
+			return OWNDNS_EHEX;
+		if (high < 0) {
+			high = d;
+		} else {
+			owndns_wbuf_u8(out, (uint8_t)(high * 16 + d));
+			high = -1;
+		}
+	}
+	if (high >= 0)
+		return OWNDNS_EHEX;
+	return out->error;
+}
+
+static int parse_base64_dash(lexer *lx, const uint8_t *o, owndns_wbuf *out)
+{
+	(void)o;
+	lexer_token tok;
+	int r = lexer_peek(lx, &tok);
+	if (r < 0)
+		return r;
+	if (r > 0 && !tok.quoted && tok.len == 1 && tok.text[0] == '-') {
+		lexer_next(lx, &tok);
+		return OWNDNS_OK;
+	}
+	return decode_rest(lx, base64_decode, OWNDNS_EBASE64, OWNDNS_ESYNTAX, out);
+}
 
 static int parse_mnemonic_or_number(lexer *lx, const code_name *t, size_t n, uint64_t max,
 				    size_t octets, owndns_wbuf *out)
@@ -877,7 +996,17 @@ static const rdata_field_ops kind_ops[] = {
 	[RDF_EUI64] = { check_eui64, put_eui64, parse_eui64 },
 	[RDF_CERT_TYPE] = { check_u16, put_cert_type, parse_cert_type },
 	[RDF_SECALG] = { check_u8, put_u8, parse_secalg },
+	[RDF_ILNP64] = { check_eui64, put_ilnp64, parse_ilnp64 },
+	[RDF_NSAP] = { check_rest_nonempty, put_nsap, parse_nsap },
+	[RDF_BASE64_DASH] = { check_rest, put_base64_dash, parse_base64_dash },
 };
+
+const rdata_field_ops *rdata_kind_ops(rdata_field_kind kind)
+{
+	if ((size_t)kind >= COUNT(kind_ops) || !kind_ops[kind].check)
+		return NULL;
+	return &kind_ops[kind];
+}
 
 /* TTL-valued u32 fields accept BIND's units ("1h30m"), as in dnspython. */
 static int parse_u32_ttl(lexer *lx, const uint8_t *o, owndns_wbuf *out)
@@ -1046,14 +1175,11 @@ int owndns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, char *
 	owndns_rbuf rd = owndns_rbuf_init(rdata, len);
 	for (size_t i = 0; i < RDATA_FIELDS_MAX && d->fields[i] != RDF_END; i++) {
 		size_t before = t.len;
-		if (i)
-			text_buf_putc(&t, ' ');
 		field_ops(d, i)->to_text(&rd, &t);
-		/* A field that prints nothing (empty bitmap or key) leaves no separator. */
-		if (i && !t.error && t.len == before + 1) {
-			t.len = before;
-			t.data[before] = '\0';
-		}
+		/* The separator goes in once the field printed something: a field that prints
+		 * nothing (empty bitmap or key) leaves none, and needs no room for one. */
+		if (i && t.len > before)
+			text_buf_insert_c(&t, before, ' ');
 	}
 	if (rd.error)
 		return owndns_rdata_to_generic_text(rdata, len, out, out_size);

@@ -34,8 +34,9 @@ static size_t family_address_len(uint16_t family)
 /* ---- wire ---- */
 
 /* Items with undefined families do not check, so the engine prints the RDATA as
- * RFC 3597 generic data (as dig does).  Trailing zero octets that the sender should
- * have left out (RFC 3123 §4) are accepted, as dnspython accepts them. */
+ * RFC 3597 generic data (as dig does).  Nor do addresses ending in a zero octet:
+ * RFC 3123 §4 has the sender drop trailing zero octets, and the presentation form
+ * cannot keep them (dnspython accepts them, and prints text that reads back shorter). */
 static void apl_check(owndns_rbuf *rd)
 {
 	while (!rd->error && owndns_rbuf_left(rd) > 0) {
@@ -49,7 +50,11 @@ static void apl_check(owndns_rbuf *rd)
 			rd->error = OWNDNS_EAPL;
 			return;
 		}
-		owndns_rbuf_take(rd, afdlength);
+		const uint8_t *afdpart = owndns_rbuf_take(rd, afdlength);
+		if (afdpart && afdlength > 0 && afdpart[afdlength - 1] == 0) {
+			rd->error = OWNDNS_EAPL;
+			return;
+		}
 	}
 }
 

@@ -39,6 +39,9 @@ typedef enum rdata_field_kind {
 	RDF_EUI64,      /* 8 octets as xx-xx-xx-xx-xx-xx-xx-xx */
 	RDF_CERT_TYPE,  /* u16 with RFC 4398 mnemonics (PKIX, IPKIX …) */
 	RDF_SECALG,     /* u8 DNSSEC algorithm; number or mnemonic in, number out */
+	RDF_ILNP64,     /* 8 octets as four hex groups "x:x:x:x" (NID, L64; RFC 6742 §2.3) */
+	RDF_NSAP,       /* octets to the end as "0x" and hex, dots allowed in (RFC 1706 §6) */
+	RDF_BASE64_DASH,/* octets to the end, base64 unsplit, "-" when empty (DOA data) */
 	RDF_SPECIAL,    /* the rest of the RDATA is handled by desc->special */
 } rdata_field_kind;
 
@@ -73,10 +76,18 @@ const rdata_desc *rdata_desc_find(uint16_t type);
 int rdata_from_lexer(uint16_t type, lexer *lx, const uint8_t *origin, uint8_t *out,
 		     size_t out_cap, size_t *out_len);
 
+/* The converters of a simple kind (not RDF_SPECIAL), for formats that are made of
+ * them; NULL for a kind without converters. */
+const rdata_field_ops *rdata_kind_ops(rdata_field_kind kind);
+
 /* Converters of the formats with a syntax of their own. */
 extern const rdata_field_ops rdata_svc_params_ops; /* SVCB/HTTPS SvcParams, RFC 9460 */
 extern const rdata_field_ops rdata_loc_ops;        /* whole LOC RDATA, RFC 1876 */
 extern const rdata_field_ops rdata_apl_ops;        /* APL items, RFC 3123 */
 extern const rdata_field_ops rdata_ipseckey_ops;   /* whole IPSECKEY RDATA, RFC 4025 */
+extern const rdata_field_ops rdata_wks_ops;        /* whole WKS RDATA, RFC 1035 §3.4.2 */
+extern const rdata_field_ops rdata_a6_ops;         /* whole A6 RDATA, RFC 2874 §3 */
+extern const rdata_field_ops rdata_hip_ops;        /* whole HIP RDATA, RFC 8005 §5 */
+extern const rdata_field_ops rdata_amtrelay_ops;   /* whole AMTRELAY RDATA, RFC 8777 §4 */
 
 #endif

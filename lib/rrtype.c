@@ -23,6 +23,7 @@ static const rdata_desc rdata_table[] = {
 	{ OWNDNS_TYPE_MB, "MB", F(RDF_NAME_C), NULL, 1 },
 	{ OWNDNS_TYPE_MG, "MG", F(RDF_NAME_C), NULL, 1 },
 	{ OWNDNS_TYPE_MR, "MR", F(RDF_NAME_C), NULL, 1 },
+	{ OWNDNS_TYPE_WKS, "WKS", F(RDF_SPECIAL), &rdata_wks_ops, 0 },
 	{ OWNDNS_TYPE_PTR, "PTR", F(RDF_NAME_C), NULL, 1 },
 	{ OWNDNS_TYPE_HINFO, "HINFO", F(RDF_STRING, RDF_STRING), NULL, 0 },
 	{ OWNDNS_TYPE_MINFO, "MINFO", F(RDF_NAME_C, RDF_NAME_C), NULL, 1 },
@@ -34,11 +35,15 @@ static const rdata_desc rdata_table[] = {
 	/* RFC 1183 §3.2: ISDN-address and an optional subaddress. */
 	{ OWNDNS_TYPE_ISDN, "ISDN", F(RDF_STRINGS), NULL, 0 },
 	{ OWNDNS_TYPE_RT, "RT", F(RDF_U16, RDF_NAME_D), NULL, 1 },
+	{ OWNDNS_TYPE_NSAP, "NSAP", F(RDF_NSAP), NULL, 0 },
+	{ OWNDNS_TYPE_NSAP_PTR, "NSAP-PTR", F(RDF_NAME), NULL, 0 },
 	{ OWNDNS_TYPE_SIG, "SIG",
 	  F(RDF_TYPE, RDF_SECALG, RDF_U8, RDF_U32, RDF_TIME, RDF_TIME, RDF_U16, RDF_NAME_D,
 	    RDF_BASE64), NULL, 1 },
 	{ OWNDNS_TYPE_KEY, "KEY", F(RDF_U16, RDF_U8, RDF_SECALG, RDF_BASE64_OPT), NULL, 0 },
 	{ OWNDNS_TYPE_PX, "PX", F(RDF_U16, RDF_NAME_D, RDF_NAME_D), NULL, 1 },
+	/* RFC 1712 §3: three strings holding decimal numbers (dig checks no more). */
+	{ OWNDNS_TYPE_GPOS, "GPOS", F(RDF_STRING, RDF_STRING, RDF_STRING), NULL, 0 },
 	{ OWNDNS_TYPE_AAAA, "AAAA", F(RDF_IPV6), NULL, 0 },
 	{ OWNDNS_TYPE_LOC, "LOC", F(RDF_SPECIAL), &rdata_loc_ops, 0 },
 	{ OWNDNS_TYPE_SRV, "SRV", F(RDF_U16, RDF_U16, RDF_U16, RDF_NAME_D), NULL, 1 },
@@ -46,7 +51,11 @@ static const rdata_desc rdata_table[] = {
 	  F(RDF_U16, RDF_U16, RDF_STRING, RDF_STRING, RDF_STRING, RDF_NAME_D), NULL, 1 },
 	{ OWNDNS_TYPE_KX, "KX", F(RDF_U16, RDF_NAME_D), NULL, 1 },
 	{ OWNDNS_TYPE_CERT, "CERT", F(RDF_CERT_TYPE, RDF_U16, RDF_SECALG, RDF_BASE64_OPT), NULL, 0 },
+	/* The prefix name of A6 is not lower-cased in canonical form: it sits inside the
+	 * special field. */
+	{ OWNDNS_TYPE_A6, "A6", F(RDF_SPECIAL), &rdata_a6_ops, 0 },
 	{ OWNDNS_TYPE_DNAME, "DNAME", F(RDF_NAME), NULL, 1 },
+	{ OWNDNS_TYPE_SINK, "SINK", F(RDF_U8, RDF_U8, RDF_U8, RDF_BASE64_OPT), NULL, 0 },
 	{ OWNDNS_TYPE_APL, "APL", F(RDF_SPECIAL), &rdata_apl_ops, 0 },
 	{ OWNDNS_TYPE_DS, "DS", F(RDF_U16, RDF_SECALG, RDF_U8, RDF_HEX), NULL, 0 },
 	{ OWNDNS_TYPE_SSHFP, "SSHFP", F(RDF_U8, RDF_U8, RDF_HEX), NULL, 0 },
@@ -60,6 +69,9 @@ static const rdata_desc rdata_table[] = {
 	{ OWNDNS_TYPE_NSEC3, "NSEC3",
 	  F(RDF_U8, RDF_U8, RDF_U16, RDF_HEX_LEN8, RDF_B32_LEN8, RDF_BITMAP), NULL, 0 },
 	{ OWNDNS_TYPE_NSEC3PARAM, "NSEC3PARAM", F(RDF_U8, RDF_U8, RDF_U16, RDF_HEX_LEN8), NULL, 0 },
+	{ OWNDNS_TYPE_HIP, "HIP", F(RDF_SPECIAL), &rdata_hip_ops, 0 },
+	{ OWNDNS_TYPE_NINFO, "NINFO", F(RDF_STRINGS), NULL, 0 },
+	{ OWNDNS_TYPE_TALINK, "TALINK", F(RDF_NAME, RDF_NAME), NULL, 0 },
 	{ OWNDNS_TYPE_TLSA, "TLSA", F(RDF_U8, RDF_U8, RDF_U8, RDF_HEX), NULL, 0 },
 	{ OWNDNS_TYPE_SMIMEA, "SMIMEA", F(RDF_U8, RDF_U8, RDF_U8, RDF_HEX), NULL, 0 },
 	{ OWNDNS_TYPE_CDS, "CDS", F(RDF_U16, RDF_SECALG, RDF_U8, RDF_HEX), NULL, 0 },
@@ -70,13 +82,18 @@ static const rdata_desc rdata_table[] = {
 	{ OWNDNS_TYPE_SVCB, "SVCB", F(RDF_U16, RDF_NAME, RDF_SPECIAL), &rdata_svc_params_ops, 0 },
 	{ OWNDNS_TYPE_HTTPS, "HTTPS", F(RDF_U16, RDF_NAME, RDF_SPECIAL), &rdata_svc_params_ops, 0 },
 	{ OWNDNS_TYPE_SPF, "SPF", F(RDF_STRINGS), NULL, 0 },
+	{ OWNDNS_TYPE_NID, "NID", F(RDF_U16, RDF_ILNP64), NULL, 0 },
 	{ OWNDNS_TYPE_L32, "L32", F(RDF_U16, RDF_IPV4), NULL, 0 },
+	{ OWNDNS_TYPE_L64, "L64", F(RDF_U16, RDF_ILNP64), NULL, 0 },
 	{ OWNDNS_TYPE_LP, "LP", F(RDF_U16, RDF_NAME), NULL, 0 },
 	{ OWNDNS_TYPE_EUI48, "EUI48", F(RDF_EUI48), NULL, 0 },
 	{ OWNDNS_TYPE_EUI64, "EUI64", F(RDF_EUI64), NULL, 0 },
 	{ OWNDNS_TYPE_URI, "URI", F(RDF_U16, RDF_U16, RDF_STRING_REST), NULL, 0 },
 	{ OWNDNS_TYPE_CAA, "CAA", F(RDF_U8, RDF_TAG, RDF_STRING_REST), NULL, 0 },
 	{ OWNDNS_TYPE_AVC, "AVC", F(RDF_STRINGS), NULL, 0 },
+	/* draft-durand-doa-over-dns: the data is "-" when empty. */
+	{ OWNDNS_TYPE_DOA, "DOA", F(RDF_U32, RDF_U32, RDF_U8, RDF_STRING, RDF_BASE64_DASH), NULL, 0 },
+	{ OWNDNS_TYPE_AMTRELAY, "AMTRELAY", F(RDF_SPECIAL), &rdata_amtrelay_ops, 0 },
 	{ OWNDNS_TYPE_RESINFO, "RESINFO", F(RDF_STRINGS), NULL, 0 },
 	{ OWNDNS_TYPE_TA, "TA", F(RDF_U16, RDF_SECALG, RDF_U8, RDF_HEX), NULL, 0 },
 	{ OWNDNS_TYPE_DLV, "DLV", F(RDF_U16, RDF_SECALG, RDF_U8, RDF_HEX), NULL, 0 },
@@ -90,10 +107,7 @@ typedef struct code_name {
 /* Types known by name whose RDATA is handled as opaque RFC 3597 data (no layout row),
  * and the meta types. */
 static const code_name opaque_types[] = {
-	{ OWNDNS_TYPE_NULL, "NULL" }, { OWNDNS_TYPE_WKS, "WKS" }, { OWNDNS_TYPE_NSAP, "NSAP" },
-	{ OWNDNS_TYPE_GPOS, "GPOS" }, { OWNDNS_TYPE_NXT, "NXT" }, { OWNDNS_TYPE_A6, "A6" },
-	{ OWNDNS_TYPE_HIP, "HIP" }, { OWNDNS_TYPE_NID, "NID" }, { OWNDNS_TYPE_L64, "L64" },
-	{ OWNDNS_TYPE_DOA, "DOA" }, { OWNDNS_TYPE_AMTRELAY, "AMTRELAY" },
+	{ OWNDNS_TYPE_NULL, "NULL" }, { OWNDNS_TYPE_NXT, "NXT" },
 };
 
 static const code_name meta_types[] = {

@@ -27,6 +27,19 @@ void text_buf_put(text_buf *t, const char *s, size_t n)
 	t->data[t->len] = '\0';
 }
 
+void text_buf_insert_c(text_buf *t, size_t at, char c)
+{
+	if (t->error)
+		return;
+	if (at > t->len || t->len + 1 >= t->cap) {
+		t->error = OWNDNS_ESPACE;
+		return;
+	}
+	memmove(t->data + at + 1, t->data + at, t->len - at + 1);
+	t->data[at] = c;
+	t->len++;
+}
+
 void text_buf_putc(text_buf *t, char c)
 {
 	text_buf_put(t, &c, 1);

@@ -163,6 +163,22 @@ size_t owndns_msg_trailing(const owndns_msg *m);
 int owndns_msg_question(const owndns_msg *m, unsigned index, uint8_t *qname, size_t *qname_len,
 			uint16_t *qtype, uint16_t *qclass);
 
+/* Walks the questions in order: each step costs one question, where owndns_msg_question
+ * starts again from the first one (quadratic over thousands of questions). */
+typedef struct owndns_question_iter {
+	const owndns_msg *msg;
+	size_t pos;
+	unsigned left;
+} owndns_question_iter;
+
+void owndns_question_iter_init(owndns_question_iter *it, const owndns_msg *m);
+
+/* Copies the next question as owndns_msg_question does (any output may be NULL, qname
+ * holds OWNDNS_NAME_MAX octets): returns 1, 0 after the last one, or a negative status
+ * (only for a message that did not come from a successful owndns_msg_open). */
+int owndns_question_iter_next(owndns_question_iter *it, uint8_t *qname, size_t *qname_len,
+			      uint16_t *qtype, uint16_t *qclass);
+
 /* One record as it stands in the packet.  The owner is copied (uncompressed) into the
  * view; the RDATA is left in the packet at rdata_pos (possibly compressed). */
 typedef struct owndns_rr_view {
@@ -214,6 +230,8 @@ int owndns_rr_view_to_rr(const owndns_msg *m, const owndns_rr_view *v, uint8_t *
 /* Offsets of names already written, for compression.  Names written once the table is
  * full are still written correctly, just compressed less. */
 #define OWNDNS_COMPRESS_MAX 512
+/* Slots of the hash index over those offsets (a power of two, at most half full). */
+#define OWNDNS_COMPRESS_SLOTS (2 * OWNDNS_COMPRESS_MAX)
 
 typedef struct owndns_msg_writer {
 	owndns_wbuf buf;          /* buf.cap excludes the reserved octets */
@@ -224,6 +242,12 @@ typedef struct owndns_msg_writer {
 	bool tsig_written;        /* nothing may follow a TSIG */
 	uint16_t compress_count;
 	uint16_t compress[OWNDNS_COMPRESS_MAX]; /* offsets of label starts, all < 0x4000 */
+	/* Hash index of compress[] by lower-cased suffix, so that finding an earlier name
+	 * costs one probe, not one comparison per entry.  Private to the writer: it follows
+	 * compress_count, also when a caller winds compress_count back. */
+	uint16_t compress_indexed;                      /* entries present in the index */
+	uint32_t compress_hash[OWNDNS_COMPRESS_MAX];    /* suffix hash of each entry */
+	uint16_t compress_slot[OWNDNS_COMPRESS_SLOTS];  /* entry index + 1, 0 when empty */
 } owndns_msg_writer;
 
 /* Starts a message in buf[0..cap) with header `hdr` (its counts are ignored).  Pass

@@ -14,6 +14,10 @@ enum {
 	ARENA_ALIGN = 8,
 	TABLE_MIN = 1024,
 	FILES_MAX = 65535,
+	/* RRsets up to this size are searched for duplicates record by record; larger
+	 * ones through the zone's RDATA index, so one huge RRset loads in linear time. */
+	DUP_INDEX_MIN = 16,
+	DUP_TABLE_MIN = 1024,
 };
 
 /* ------------------------------------------------------------------ arena */
@@ -68,6 +72,13 @@ static void arena_free(arena *a)
 
 /* ------------------------------------------------------------------ zone */
 
+/* One record of a large RRset in the duplicate index: hash of its canonical RDATA. */
+typedef struct dup_slot {
+	const zone_rrset *set;
+	const zone_rdata *rdata;
+	uint32_t hash;
+} dup_slot;
+
 struct zone {
 	arena mem;
 	uint8_t apex_name[OWNDNS_NAME_MAX];
@@ -84,6 +95,9 @@ struct zone {
 	bool finished;
 	owndns_zone_report_fn report;
 	void *report_ctx;
+	dup_slot *dup_table; /* open addressing, linear probing, power-of-two size */
+	size_t dup_cap, dup_count;
+	uint8_t *canonical;  /* OWNDNS_RDATA_MAX octets to canonicalise RDATA in */
 };
 
 static uint8_t ascii_lower(uint8_t c)
@@ -238,6 +252,8 @@ void zone_free(zone *z)
 	arena_free(&z->mem);
 	free(z->table);
 	free(z->nodes);
+	free(z->dup_table);
+	free(z->canonical);
 	for (size_t i = 0; i < z->file_count; i++)
 		free(z->files[i]);
 	free(z->files);
@@ -318,12 +334,100 @@ static zone_rrset *rrset_get(zone *z, zone_node *n, uint16_t type, uint16_t cove
 	return s;
 }
 
-static const zone_rdata *find_duplicate(const zone_rrset *s, const owndns_rr *rr)
+/* Hash of the RDATA's canonical form (RFC 4034 §6.2), so that records that are equal
+ * under rdata_equal hash alike; the RRset is part of the key.  False when out of
+ * memory. */
+static bool rdata_hash(zone *z, const zone_rrset *s, uint16_t type, const uint8_t *data,
+		       size_t len, uint32_t *hash)
+{
+	if (!z->canonical && !(z->canonical = malloc(OWNDNS_RDATA_MAX)))
+		return false;
+	if (len > OWNDNS_RDATA_MAX)
+		len = OWNDNS_RDATA_MAX;
+	memcpy(z->canonical, data, len);
+	owndns_rdata_canonicalize(type, z->canonical, len);
+	uintptr_t set = (uintptr_t)s;
+	uint32_t h = 2166136261u ^ (uint32_t)len;
+	h = (h ^ (uint32_t)set) * 16777619u;
+	h = (h ^ (uint32_t)(set >> 16 >> 16)) * 16777619u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ z->canonical[i]) * 16777619u;
+	*hash = h;
+	return true;
+}
+
+static void dup_put(dup_slot *table, size_t cap, const dup_slot *slot)
+{
+	size_t i = slot->hash & (cap - 1);
+	while (table[i].set)
+		i = (i + 1) & (cap - 1);
+	table[i] = *slot;
+}
+
+/* Room for one more entry at a load of at most one half. */
+static bool dup_reserve(zone *z)
+{
+	if (2 * (z->dup_count + 1) <= z->dup_cap)
+		return true;
+	size_t cap = z->dup_cap ? 2 * z->dup_cap : DUP_TABLE_MIN;
+	dup_slot *table = calloc(cap, sizeof *table);
+	if (!table)
+		return false;
+	for (size_t i = 0; i < z->dup_cap; i++)
+		if (z->dup_table[i].set)
+			dup_put(table, cap, &z->dup_table[i]);
+	free(z->dup_table);
+	z->dup_table = table;
+	z->dup_cap = cap;
+	return true;
+}
+
+static bool dup_insert(zone *z, const zone_rrset *s, const zone_rdata *d, uint32_t hash)
+{
+	if (!dup_reserve(z))
+		return false;
+	dup_slot slot = { s, d, hash };
+	dup_put(z->dup_table, z->dup_cap, &slot);
+	z->dup_count++;
+	return true;
+}
+
+/* Puts every record of an RRset that just grew past DUP_INDEX_MIN into the index. */
+static bool dup_index_rrset(zone *z, const zone_rrset *s, uint16_t type)
+{
+	for (const zone_rdata *d = s->rdata; d; d = d->next) {
+		uint32_t hash;
+		if (!rdata_hash(z, s, type, d->data, d->len, &hash) || !dup_insert(z, s, d, hash))
+			return false;
+	}
+	return true;
+}
+
+static const zone_rdata *find_duplicate_scan(const zone_rrset *s, const owndns_rr *rr)
 {
 	for (const zone_rdata *d = s->rdata; d; d = d->next)
 		if (d->len == rr->rdlen && rdata_equal(rr->type, d->data, rr->rdata, rr->rdlen))
 			return d;
 	return NULL;
+}
+
+static const zone_rdata *find_duplicate_indexed(const zone *z, const zone_rrset *s,
+						const owndns_rr *rr, uint32_t hash)
+{
+	if (!z->dup_cap)
+		return NULL;
+	for (size_t i = hash & (z->dup_cap - 1); z->dup_table[i].set; i = (i + 1) & (z->dup_cap - 1)) {
+		const dup_slot *slot = &z->dup_table[i];
+		if (slot->set == s && slot->hash == hash && slot->rdata->len == rr->rdlen &&
+		    rdata_equal(rr->type, slot->rdata->data, rr->rdata, rr->rdlen))
+			return slot->rdata;
+	}
+	return NULL;
+}
+
+static bool rrset_indexed(const zone_rrset *s)
+{
+	return s->count >= DUP_INDEX_MIN;
 }
 
 /* The checks only an arriving record can tell.  False: the record is not added. */
@@ -374,8 +478,12 @@ int zone_add_rr(void *ctx, const owndns_rr *rr, const char *file, unsigned line)
 	zone_rrset *s = n ? rrset_get(z, n, rr->type, covered_type(rr), rr->ttl, &created) : NULL;
 	if (!s)
 		return OWNDNS_ENOMEM;
+	uint32_t hash = 0;
+	if (rrset_indexed(s) && !rdata_hash(z, s, rr->type, rr->rdata, rr->rdlen, &hash))
+		return OWNDNS_ENOMEM;
 	if (!created) {
-		const zone_rdata *dup = find_duplicate(s, rr);
+		const zone_rdata *dup = rrset_indexed(s) ? find_duplicate_indexed(z, s, rr, hash)
+							 : find_duplicate_scan(s, rr);
 		if (dup) {
 			zone_report(z, OWNDNS_ZONE_NOTE, (uint16_t)fi, line,
 				    "duplicate record merged (first at %s:%lu)",
@@ -395,6 +503,10 @@ int zone_add_rr(void *ctx, const owndns_rr *rr, const char *file, unsigned line)
 	d->next = s->rdata;
 	s->rdata = d;
 	s->count++;
+	if (s->count == DUP_INDEX_MIN && !dup_index_rrset(z, s, rr->type))
+		return OWNDNS_ENOMEM;
+	if (s->count > DUP_INDEX_MIN && !dup_insert(z, s, d, hash))
+		return OWNDNS_ENOMEM;
 	z->records++;
 	z->rrsets += created;
 	z->finished = false;
@@ -419,6 +531,9 @@ void zone_finish(zone *z)
 {
 	if (z->finished)
 		return;
+	/* Needed again only if records are added later. */
+	free(z->canonical);
+	z->canonical = NULL;
 	for (size_t i = 0; i < z->node_count; i++) {
 		zone_node *n = z->nodes[i];
 		n->flags &= ZONE_NODE_APEX;

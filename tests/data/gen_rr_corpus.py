@@ -51,6 +51,10 @@ B64_KEY = ("AwEAAaz/tAm8yTn4Mfeh5eyI96WSVexTBAvkMgJzkKTOiW1vkIbzxeF3+/4RgWOq7Hrx
 HASH20 = "2T7B4G4VSA5SMI47K61MV5BV1A22BOJR"   # base32hex of 20 octets
 SHA256 = "E2D3C916F6DEEAC73294E8268FB5885044A833FC5459588F4A9184CFC41A5766"
 
+# RFC 4034 §3.1.5: 2100-01-01 00:00:00 minus 2^32 seconds is 1963-11-25 17:31:44.
+RRSIG_1963 = "A 8 3 300 19631125173144 20240101000000 12345 example. AAAA"
+RRSIG_2100 = "A 8 3 300 21000101000000 20240101000000 12345 example. AAAA"
+
 # (type, rdata text, comment).  A comment starting with "RFC" explains a choice.
 VALID = [
     ("A", "1.2.3.4", ""), ("A", "0.0.0.0", ""), ("A", "255.255.255.255", ""),
@@ -197,6 +201,32 @@ VALID = [
     ("CAA", "0 issuewild \"ca.example; account=123 policy=ev\"", "value with spaces"),
     ("CAA", "255 a1B2 \"x\"", "all flags, mixed-case tag"),
     ("CAA", "0 issue \"\\\"q\\\"\"", "escaped quotes in value"),
+    ("RRSIG", RRSIG_1963, "RFC 4034 §3.1.5: 2100-01-01, which dig prints as 1963 by serial arithmetic, must read back (modulo 2^32)"),
+    ("NSEC", "x.example. TYPE0", "RFC 4034 §4.1.2: TYPE0 alone; dig prints and reads it (dnspython refuses TYPE0 in text)"),
+    ("WKS", "192.0.2.1 6 21 25 80", ""), ("WKS", "10.0.0.1 17", "no ports"),
+    ("WKS", "192.0.2.1 tcp 0 65535", "protocol mnemonic, first and last port"),
+    ("NSAP", "0x47000580ffff000000321099991111222233334444", "RFC 1706 example"),
+    ("NSAP", "0x47.0005.80.ffff.0000.0032.1099.9911.1122.2233.3344.44", "dots (RFC 1706 §6)"),
+    ("NSAP-PTR", "foo.example.", ""),
+    ("GPOS", "-32.6882 116.8652 10.0", "RFC 1712 example"),
+    ("GPOS", "\"-22.6882\" \"116.8652\" \"250.0\"", "quoted"),
+    ("A6", "0 2001:db8::1", "no prefix"), ("A6", "64 ::1:2:3:4 prefix.example.", ""),
+    ("A6", "65 ::7f00:0:0:1 p.example.", "prefix not on an octet boundary"),
+    ("A6", "128 prefix.example.", "all of the address in the prefix (dig prints two blanks)"),
+    ("HIP", "2 200100107B1A74DF365639CC39F1D578 " + B64_KEY + " rvs.example.com.", "RFC 8005 example layout"),
+    ("HIP", "2 200100107B1A74DF365639CC39F1D578 AQIDBA== rvs1.example. rvs2.example.", "two rendezvous servers"),
+    ("HIP", "255 01 AQ==", "one-octet HIT and key, no server"),
+    ("NINFO", "\"Zone status\" \"ok\"", ""), ("NINFO", "\"\"", "one empty string"),
+    ("TALINK", "prev.example. next.example.", ""), ("TALINK", ". .", ""),
+    ("NID", "10 14:4fff:ff20:ee64", "RFC 6742 example as dig prints it (no leading zeros)"),
+    ("NID", "65535 ffff:ffff:ffff:ffff", ""), ("NID", "0 0:0:0:0", ""),
+    ("NID", "10 abcd:4fff:ff20:ee64", "four digits in every group"),
+    ("L64", "10 2001:db8:1140:1000", "RFC 6742 example as dig prints it"),
+    ("L64", "10 2001:1db8:1140:1000", ""),
+    ("AMTRELAY", "0 0 0 .", "no relay"), ("AMTRELAY", "10 1 1 203.0.113.15", "RFC 8777 example, D bit set"),
+    ("AMTRELAY", "128 0 2 2001:db8::15", ""), ("AMTRELAY", "10 0 3 amtrelays.example.com.", "relay name"),
+    ("DOA", "0 1 2 \"text/plain\" YWJj", ""), ("DOA", "4294967295 4294967295 255 \"\" -", "empty media type and data"),
+    ("SINK", "1 2 3", "no data"), ("SINK", "1 2 3 AQID", ""),
     ("TYPE65280", "\\# 3 010203", "unknown type"), ("TYPE65280", "\\# 0", "unknown type, empty"),
     ("TYPE65534", "\\# 4 ( 0a0b\n 0c0d )", "generic, hex split over lines"),
     ("TYPE1234", "\\# 1 ff", ""),
@@ -206,6 +236,13 @@ VALID = [
 
 # Wire forms given by hand where dnspython 2.3 cannot parse a valid text; the RFC decides.
 MANUAL_WIRE = {
+    # dnspython reads the 2100 form only (its times are not taken modulo 2^32).
+    ("RRSIG", RRSIG_1963): dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.RRSIG, RRSIG_2100,
+                                               origin=dns.name.root, relativize=False).to_wire().hex(),
+    # RFC 6742 §2.3 groups of 1-4 hex digits, as dig prints them; dnspython 2.3 wants 4.
+    ("NID", "10 14:4fff:ff20:ee64"): "000a" + "00144fffff20ee64",
+    ("NID", "0 0:0:0:0"): "0000" + "0000000000000000",
+    ("L64", "10 2001:db8:1140:1000"): "000a" + "20010db811401000",
     # dnspython 2.3 has no MINFO class (RFC 1035 §3.3.7: two domain names).
     ("MINFO", "rmail.example. email.example."): "05726d61696c076578616d706c650005656d61696c076578616d706c6500",
     ("MINFO", ". ."): "0000",
@@ -214,6 +251,20 @@ MANUAL_WIRE = {
     # RFC 5155 §3.3: the hash is unpadded base32hex of any length; dnspython 2.3 wants a
     # multiple of 5 octets.  "VS" is the one octet 0xff.
     ("NSEC3", "255 255 1 - VS"): "ffff00010001ff",
+    # RFC 4034 §4.1.2 does not rule out type 0; dnspython refuses it in text only.
+    ("NSEC", "x.example. TYPE0"): "0178076578616d706c6500" + "000180",
+    # dnspython 2.3 has no A6 class (RFC 2874 §3.1: prefix length, suffix, prefix name).
+    ("A6", "0 2001:db8::1"): "00" + "20010db8000000000000000000000001",
+    ("A6", "64 ::1:2:3:4 prefix.example."): "40" + "0001000200030004" + "06707265666978076578616d706c6500",
+    ("A6", "65 ::7f00:0:0:1 p.example."): "41" + "7f00000000000001" + "0170076578616d706c6500",
+    ("A6", "128 prefix.example."): "80" + "06707265666978076578616d706c6500",
+    # dnspython 2.3 has no TALINK, DOA or SINK class.
+    ("TALINK", "prev.example. next.example."): "0470726576076578616d706c6500046e657874076578616d706c6500",
+    ("TALINK", ". ."): "0000",
+    ("DOA", "0 1 2 \"text/plain\" YWJj"): "00000000" + "00000001" + "02" + "0a746578742f706c61696e" + "616263",
+    ("DOA", "4294967295 4294967295 255 \"\" -"): "ffffffff" + "ffffffff" + "ff" + "00",
+    ("SINK", "1 2 3"): "010203",
+    ("SINK", "1 2 3 AQID"): "010203" + "010203",
 }
 
 # (type, rdata text, reason): must be rejected.
@@ -284,6 +335,17 @@ INVALID_TEXT = [
     ("A", "\\# 3 010203", "generic A of wrong length"), ("MX", "\\# 3 000a01", "generic MX, truncated name"),
     ("URI", "10 1", "missing target"), ("URI", "10 1 \"\"", "empty target (RFC 7553 §4.5)"), ("URI", "10 1 unquoted target", "two strings"),
     ("CERT", "NOSUCH 0 0 AA==", "unknown certificate type"),
+    ("WKS", "192.0.2.1 6 65536", "RFC 1035 §3.4.2: port > 65535 (dnspython accepts)"), ("WKS", "192.0.2.1", "missing protocol"),
+    ("WKS", "192.0.2.1 256", "protocol > 255"),
+    ("NSAP", "47000580", "no 0x"), ("NSAP", "0x470", "odd number of digits"), ("NSAP", "0x", "RFC 1706 §6: no digits (dnspython accepts)"),
+    ("NID", "10 14:0:0", "three groups"), ("NID", "10 00014:0:0:1", "5-digit group"),
+    ("NID", "10 0014:4fff:ff20:ee64:1", "five groups"),
+    ("AMTRELAY", "0 2 1 1.2.3.4", "D bit > 1"),
+    ("AMTRELAY", "0 0 4 .", "RFC 8777 §4.2.3: relay type 4 has no presentation form"),
+    ("AMTRELAY", "0 0 1 ::1", "IPv6 relay for type 1"),
+    ("HIP", "2 200100107B1A74DF365639CC39F1D578", "missing key"), ("HIP", "2 XYZ AQID", "bad hex HIT"),
+    ("A6", "129 ::", "prefix > 128"), ("A6", "64 ::1", "missing prefix name"),
+    ("DOA", "0 1 2 \"text/plain\"", "missing data"),
 ]
 
 # (type, wire hex, reason): must be rejected by owndns_rdata_check.
@@ -354,10 +416,38 @@ INVALID_WIRE = [
     ("AFSDB", "0001", "missing name"), ("RP", "00", "missing second name"),
     ("MINFO", "00", "RFC 1035 §3.3.7: missing second name (dnspython has no MINFO)"), ("PTR", "03616263", "name not terminated"),
     ("CNAME", "", "empty"), ("DNAME", "", "empty"), ("KX", "000a", "missing name"),
+    # RFC 4034 §4.1.2: "Blocks with no types present MUST NOT be included" and "trailing
+    # zero octets in the bitmap MUST be omitted"; no type list prints back to these.
+    ("NSEC", "00" + "00024000", "RFC 4034 §4.1.2: trailing zero octet in a window (dnspython accepts; dig rejects)"),
+    ("NSEC", "00" + "000140" + "010100", "RFC 4034 §4.1.2: window with no types (dnspython accepts; dig rejects)"),
+    ("NSEC", "00" + "000100", "RFC 4034 §4.1.2: only window has no types (dnspython accepts; dig rejects)"),
+    ("NSEC3", "0100000000" + "01ff" + "00024000", "RFC 4034 §4.1.2 (RFC 5155 §3.2.1): trailing zero octet (dnspython accepts)"),
+    ("CSYNC", "00000042" + "0003" + "00026000", "RFC 4034 §4.1.2 (RFC 7477 §2.1.1): trailing zero octet (dnspython accepts)"),
+    ("CSYNC", "00000042" + "0003" + "000100", "RFC 4034 §4.1.2 (RFC 7477 §2.1.1): window with no types (dnspython accepts)"),
+    # RFC 3123 §4: trailing zero octets of the address are not sent; the text cannot keep them.
+    ("APL", "00011804c0a80000", "RFC 3123 §4: trailing zero octets in the address (dnspython accepts; dig rejects)"),
+    ("APL", "0002400420010000", "RFC 3123 §4: trailing zero octets in an IPv6 address (dnspython accepts)"),
+    ("APL", "0001000100", "RFC 3123 §4: a lone zero octet (dnspython accepts)"),
+    ("WKS", "c000020106" + "4000", "RFC 1035 §3.4.2: bitmap ending in a zero octet, no port list gives it back; dig rejects it (dnspython accepts)"),
+    ("WKS", "c00002", "truncated address"),
+    ("A6", "41" + "ff00000000000001" + "0170" + "00", "RFC 2874 §3.1: prefix bits set in the suffix; dig rejects it (dnspython has no A6)"),
+    ("A6", "81", "RFC 2874 §3.1: prefix length 129 (dnspython has no A6)"),
+    ("A6", "40" + "0000000000000001", "RFC 2874 §3.1: prefix name missing (dnspython has no A6)"),
+    ("HIP", "00020001" + "01", "RFC 8005 §6: an empty HIT has no presentation form (dnspython accepts)"),
+    ("HIP", "1002" + "0004" + "200100107b1a74df365639cc39f1d578" + "0102", "key truncated"),
+    ("AMTRELAY", "0004", "RFC 8777 §4.2.3: relay type 4; dig prints it as generic (dnspython accepts)"),
+    ("AMTRELAY", "0001010203", "IPv4 relay truncated"),
+    ("NID", "000a000100020003", "locator truncated"),
 ]
 
 
+# Types that dnspython 2.3 does not know by name (their entries give the wire by hand).
+EXTRA_TYPES = {"SINK": 40, "TALINK": 58, "DOA": 259}
+
+
 def type_number(tname):
+    if tname in EXTRA_TYPES:
+        return EXTRA_TYPES[tname]
     return dns.rdatatype.from_text(tname)
 
 

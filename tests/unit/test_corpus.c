@@ -505,7 +505,8 @@ static void test_invalid_wire_rejected(void **state)
 	finish(c, failures, checked, "invalid wire");
 }
 
-/* Output that does not fit is an error, never a silent truncation. */
+/* Output that does not fit is an error, never a silent truncation; output that just
+ * fits is no error. */
 static void test_to_text_reports_small_buffer(void **state)
 {
 	corpus *c = *state;
@@ -525,6 +526,14 @@ static void test_to_text_reports_small_buffer(void **state)
 		if (rc != OWNDNS_ESPACE || rc1 != OWNDNS_ESPACE) {
 			report(e, "to_text into %d octets gives %d, into 1 octet %d (want ESPACE)",
 			       full, rc, rc1);
+			failures++;
+		}
+		/* Exactly the room needed, NUL included, is enough. */
+		int exact = owndns_rdata_to_text(e->type, e->wire, e->wire_len, c->text2,
+						 (size_t)full + 1);
+		if (exact != full || strcmp(c->text2, c->text) != 0) {
+			report(e, "to_text into exactly %d octets gives %d (want %d)", full + 1, exact,
+			       full);
 			failures++;
 		}
 	}

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <owndns/message.h>
@@ -648,6 +649,108 @@ static void test_write_rollback_forgets_names(void **state)
 	assert_name(v.owner, v.owner_len, "long-name.example.");
 }
 
+/* A caller (the cache's RRset rollback) may wind compress_count back by hand: the
+ * names past it must no longer be found, the ones before it still are. */
+static void test_write_external_rollback(void **state)
+{
+	(void)state;
+	uint8_t out[512], owner[OWNDNS_NAME_MAX];
+	static const uint8_t a[] = { 192, 0, 2, 9 };
+	owndns_header h = { 0 };
+	owndns_msg_writer w;
+	owndns_rr rr;
+	size_t len;
+
+	assert_int_equal(owndns_writer_init(&w, out, sizeof(out), &h), OWNDNS_OK);
+	make_rr(&rr, owner, "example.", OWNDNS_TYPE_A, a, 4);
+	assert_int_equal(owndns_writer_rr(&w, OWNDNS_SECTION_ANSWER, &rr), OWNDNS_OK);
+	size_t saved_len = w.buf.len;
+	uint16_t saved_count = w.compress_count;
+	make_rr(&rr, owner, "gone.example.", OWNDNS_TYPE_A, a, 4);
+	assert_int_equal(owndns_writer_rr(&w, OWNDNS_SECTION_ANSWER, &rr), OWNDNS_OK);
+	w.buf.len = saved_len;
+	w.compress_count = saved_count;
+	w.hdr.count[OWNDNS_SECTION_ANSWER] = 1;
+	/* Overwrite the forgotten name's place with other octets. */
+	make_rr(&rr, owner, "other.", OWNDNS_TYPE_A, a, 4);
+	assert_int_equal(owndns_writer_rr(&w, OWNDNS_SECTION_ANSWER, &rr), OWNDNS_OK);
+	make_rr(&rr, owner, "gone.example.", OWNDNS_TYPE_A, a, 4);
+	assert_int_equal(owndns_writer_rr(&w, OWNDNS_SECTION_ANSWER, &rr), OWNDNS_OK);
+	assert_int_equal(owndns_writer_finish(&w, &len), OWNDNS_OK);
+	/* example. (9+10+4), other. (7+10+4), gone + pointer to example. */
+	assert_int_equal(len, 12 + 23 + 21 + 7 + 14);
+	assert_memory_equal(out + 12 + 23 + 21, "\x04gone\xc0\x0c", 7);
+	owndns_msg m;
+	owndns_rr_iter it;
+	owndns_rr_view v;
+	assert_int_equal(owndns_msg_open(&m, out, len), OWNDNS_OK);
+	owndns_rr_iter_init(&it, &m, OWNDNS_SECTION_ANSWER);
+	const char *want[] = { "example.", "other.", "gone.example." };
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(owndns_rr_iter_next(&it, &v), 1);
+		assert_name(v.owner, v.owner_len, want[i]);
+	}
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Worst case for name compression: names of 125 labels that share all but their last
+ * label fill a 64 KiB message.  Looking each suffix up by comparing it with every
+ * written name cost seconds (a domain owner could stall a forwarder with such an
+ * RRset); with the hashed lookup it is linear.  The bound is generous. */
+static void test_write_compression_worst_case(void **state)
+{
+	(void)state;
+	static uint8_t out[OWNDNS_MSG_MAX];
+	static const uint8_t a[] = { 192, 0, 2, 1 };
+	uint8_t owner[OWNDNS_NAME_MAX];
+	char text[OWNDNS_NAME_TEXT_MAX];
+	owndns_header h = { 0 };
+	owndns_msg_writer w;
+	owndns_rr rr;
+	struct timespec t0;
+	size_t len;
+	int written = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int round = 0; round < 4; round++) {
+		assert_int_equal(owndns_writer_init(&w, out, sizeof(out), &h), OWNDNS_OK);
+		for (int i = 0;; i++) {
+			size_t n = 0;
+			for (int l = 0; l < 124; l++) {
+				text[n++] = 'a';
+				text[n++] = '.';
+			}
+			snprintf(text + n, sizeof(text) - n, "%c%c.", 'a' + i % 26, 'a' + i / 26 % 26);
+			make_rr(&rr, owner, text, OWNDNS_TYPE_A, a, 4);
+			int rc = owndns_writer_rr(&w, OWNDNS_SECTION_ANSWER, &rr);
+			if (rc == OWNDNS_ETRUNCATED_MSG)
+				break;
+			assert_int_equal(rc, OWNDNS_OK);
+			written = i + 1;
+		}
+	}
+	double took = seconds_since(&t0);
+	assert_int_equal(owndns_writer_finish(&w, &len), OWNDNS_OK);
+	assert_true(len > 60000);
+	assert_true(written > 200);
+	owndns_msg m;
+	owndns_rr_iter it;
+	owndns_rr_view v;
+	assert_int_equal(owndns_msg_open(&m, out, len), OWNDNS_OK);
+	owndns_rr_iter_init(&it, &m, OWNDNS_SECTION_ANSWER);
+	for (int i = 0; i < written; i++)
+		assert_int_equal(owndns_rr_iter_next(&it, &v), 1);
+	assert_int_equal(owndns_rr_iter_next(&it, &v), 0);
+	print_message("four worst-case messages: %.3f s\n", took);
+	assert_true(took < 0.5);
+}
+
 static void test_write_question_truncated(void **state)
 {
 	(void)state;
@@ -746,6 +849,8 @@ int main(void)
 		cmocka_unit_test(test_write_malformed_input),
 		cmocka_unit_test(test_write_truncation_exact_boundary),
 		cmocka_unit_test(test_write_rollback_forgets_names),
+		cmocka_unit_test(test_write_external_rollback),
+		cmocka_unit_test(test_write_compression_worst_case),
 		cmocka_unit_test(test_write_question_truncated),
 		cmocka_unit_test(test_write_pointer_limit),
 		cmocka_unit_test(test_write_reserve),

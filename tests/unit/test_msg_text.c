@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include <owndns/message.h>
@@ -461,6 +462,60 @@ static void test_small_buffers(void **state)
 	}
 }
 
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A 64 KiB message of ~10,000 questions prints (four times) in time linear in QDCOUNT: fetching
+ * question i by reading the i before it again made it quadratic (seconds).  The bound
+ * is generous. */
+static void test_many_questions_linear(void **state)
+{
+	(void)state;
+	static uint8_t pkt[OWNDNS_MSG_MAX];
+	static char out[2 * 1024 * 1024];
+	static const uint8_t qname[] = "\1a\0";
+	owndns_header h = { 0 };
+	owndns_msg_writer w;
+	owndns_msg m;
+	struct timespec t0;
+	size_t len;
+	unsigned count = 0;
+
+	assert_int_equal(owndns_writer_init(&w, pkt, sizeof pkt, &h), OWNDNS_OK);
+	while (owndns_writer_question(&w, qname, (uint16_t)(1 + count % 2), 1) == OWNDNS_OK)
+		count++;
+	assert_true(count > 10000);
+	assert_int_equal(owndns_writer_finish(&w, &len), OWNDNS_OK);
+	assert_int_equal(owndns_msg_open(&m, pkt, len), OWNDNS_OK);
+
+	/* Several rounds, so that the quadratic cost stands out clearly from noise. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int round = 0; round < 3; round++)
+		assert_true(owndns_msg_to_json(&m, NULL, out, sizeof out) > 0);
+	int n = owndns_msg_to_text(&m, NULL, out, sizeof out);
+	double took = seconds_since(&t0);
+	assert_true(n > 0);
+	unsigned lines = 0;
+	for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)
+		lines += p[1] == ';' && p[2] == 'a';
+	assert_int_equal(lines, count);
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	n = owndns_msg_to_json(&m, NULL, out, sizeof out);
+	took += seconds_since(&t0);
+	assert_true(n > 0);
+	lines = 0;
+	for (const char *p = out; (p = strchr(p, '{')) != NULL; p++)
+		lines += strncmp(p, "{\"name\":\"a.\"", 12) == 0;
+	assert_int_equal(lines, count);
+	print_message("%u questions as text and JSON: %.3f s\n", count, took);
+	assert_true(took < 0.5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_json_sections),
 		cmocka_unit_test(test_json_escapes_and_txt),
 		cmocka_unit_test(test_small_buffers),
+		cmocka_unit_test(test_many_questions_linear),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

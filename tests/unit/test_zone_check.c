@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -159,6 +160,60 @@ static void test_merge_and_ttl(void **state)
 	assert_int_equal(st.errors, 0);
 	zone_free(z);
 	free(m);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* One RRset of 80,000 records loads in linear time: comparing each arriving record
+ * with every earlier one took 15 s.  Duplicates are still found in a large RRset,
+ * names in RDATA compared without case, TXT with it.  The bound is generous. */
+static void test_huge_rrset_loads_fast(void **state)
+{
+	(void)state;
+	enum { RECORDS = 80000 };
+	size_t cap = RECORDS * 48 + 4096, n = 0;
+	char *text = malloc(cap);
+	messages *m = malloc(sizeof *m);
+	assert_non_null(text);
+	assert_non_null(m);
+	n += (size_t)snprintf(text + n, cap - n, "%s", APEX);
+	for (int i = 0; i < RECORDS; i++)
+		n += (size_t)snprintf(text + n, cap - n, "big MX %d h%d\n", i % 65536, i);
+	/* Lines RECORDS+5 and +6: duplicates of the records on lines 10 and 80004. */
+	n += (size_t)snprintf(text + n, cap - n, "big MX 5 H5.EXAMPLE.com.\n");
+	n += (size_t)snprintf(text + n, cap - n, "big MX %d h%d.example.COM.\n",
+			      (RECORDS - 1) % 65536, RECORDS - 1);
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(text + n, cap - n, "t TXT \"Case%d\"\nt TXT \"case%d\"\n", i, i);
+	n += (size_t)snprintf(text + n, cap - n, "t TXT \"Case19\"\n");
+	assert_true(n < cap);
+
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	zone *z = zone_from_text(text, m);
+	double took = seconds_since(&t0);
+	print_message("%d records in one RRset: %.3f s\n", RECORDS, took);
+
+	char want[512];
+	snprintf(want, sizeof want,
+		 "t.zone:%d: note: duplicate record merged (first at t.zone:%d)\n"
+		 "t.zone:%d: note: duplicate record merged (first at t.zone:%d)\n"
+		 "t.zone:%d: note: duplicate record merged (first at t.zone:%d)\n",
+		 RECORDS + 5, 10, RECORDS + 6, RECORDS + 4, RECORDS + 47, RECORDS + 45);
+	assert_string_equal(m->text, want);
+	const zone_node *big = zone_find(z, (const uint8_t *)"\3big\7example\3com");
+	assert_int_equal(zone_node_rrset(big, OWNDNS_TYPE_MX)->count, RECORDS);
+	const zone_node *t = zone_find(z, (const uint8_t *)"\1t\7example\3com");
+	assert_int_equal(zone_node_rrset(t, OWNDNS_TYPE_TXT)->count, 40);
+	zone_free(z);
+	free(m);
+	free(text);
+	assert_true(took < 3.0);
 }
 
 /* RRSIGs of different covered types are separate RRsets: different TTLs are fine. */
@@ -357,6 +412,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_zone_and_stats),
 		cmocka_unit_test(test_merge_and_ttl),
+		cmocka_unit_test(test_huge_rrset_loads_fast),
 		cmocka_unit_test(test_rrsig_grouped_by_covered_type),
 		cmocka_unit_test(test_delegation_flags),
 		cmocka_unit_test(test_checks),

@@ -1,6 +1,9 @@
 /* owndns query: the dig-like client.  Takes key=value options and dig's habits
  * (query_args.c), asks each question with owndns_resolve and prints the response as dig
  * 9.18 does (lib/msg_text.c), as +short lines or as one JSON object per response.
+ * dig's display toggles (+noall +answer, +[no]question ... +[no]stats, +[no]cmd) pick
+ * parts of the full text; +nottlid, +nocl and +ttlunits re-lay its record lines in
+ * dig's columns.  Like dig, queries carry AD=1 unless +noadflag.
  *
  * Exit status, like dig's: 0 when every question got a response (whatever its rcode),
  * 1 usage error, 9 no reply from any server, 10 internal error or only malformed
@@ -75,7 +78,12 @@ static unsigned query_flags(const query_settings *s)
 		flags |= OWNDNS_QUERY_CD;
 	if (s->tcp)
 		flags |= OWNDNS_QUERY_TCP;
-	if (s->edns) {
+	if (s->adflag)
+		flags |= OWNDNS_QUERY_AD;
+	if (s->ignore_tc)
+		flags |= OWNDNS_QUERY_NO_TCP_RETRY;
+	/* As in dig, +subnet keeps EDNS on even after +noedns. */
+	if (s->edns || s->subnet) {
 		flags |= OWNDNS_QUERY_EDNS;
 		if (s->dnssec)
 			flags |= OWNDNS_QUERY_DO;
@@ -133,6 +141,8 @@ static int client_options_for(const query_settings *s, owndns_client_options *co
 	co->tries = s->tries;
 	co->flags = query_flags(s);
 	co->udp_size = (uint16_t)s->bufsize;
+	co->has_client_subnet = s->subnet;
+	co->client_subnet = s->subnet_opt;
 	return QUERY_EXIT_OK;
 }
 
@@ -145,6 +155,8 @@ static void server_host_text(const owndns_server_addr *a, char *buf, size_t size
 }
 
 typedef int (*message_printer)(const owndns_msg *m, const void *ctx, char *out, size_t size);
+/* Writes the printer's text to stdout, whole or in part. */
+typedef void (*text_writer)(const char *text, size_t len, const query_settings *s);
 
 static int print_full(const owndns_msg *m, const void *ctx, char *out, size_t size)
 {
@@ -162,8 +174,253 @@ static int print_json(const owndns_msg *m, const void *ctx, char *out, size_t si
 	return owndns_msg_to_json(m, ctx, out, size);
 }
 
+static void write_whole(const char *text, size_t len, const query_settings *s)
+{
+	(void)s;
+	fwrite(text, 1, len, stdout);
+}
+
+/* ---- dig's display toggles over the full text ------------------------------------------ */
+
+/* The parts of owndns_msg_to_text's output, told apart by their heading lines. */
+enum text_part { PART_HEADER, PART_OPT, PART_QUESTION, PART_ANSWER, PART_AUTHORITY,
+		 PART_ADDITIONAL };
+
+static const struct {
+	const char *heading;
+	enum text_part part;
+} part_headings[] = {
+	{ ";; OPT PSEUDOSECTION:", PART_OPT },
+	{ ";; QUESTION SECTION:", PART_QUESTION },
+	{ ";; ANSWER SECTION:", PART_ANSWER },
+	{ ";; AUTHORITY SECTION:", PART_AUTHORITY },
+	{ ";; ADDITIONAL SECTION:", PART_ADDITIONAL },
+	{ ";; TSIG PSEUDOSECTION:", PART_ADDITIONAL }, /* dig shows it with +additional */
+};
+
+static bool line_is(const char *line, size_t len, const char *heading)
+{
+	return len == strlen(heading) && memcmp(line, heading, len) == 0;
+}
+
+static bool find_heading(const char *line, size_t len, enum text_part *part)
+{
+	for (size_t i = 0; i < sizeof(part_headings) / sizeof(part_headings[0]); i++) {
+		if (line_is(line, len, part_headings[i].heading)) {
+			*part = part_headings[i].part;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool part_shown(const query_settings *s, enum text_part part)
+{
+	switch (part) {
+	case PART_QUESTION:
+		return s->show_question;
+	case PART_ANSWER:
+		return s->show_answer;
+	case PART_AUTHORITY:
+		return s->show_authority;
+	case PART_ADDITIONAL:
+		return s->show_additional;
+	default:
+		return s->show_comments;
+	}
+}
+
+/* dig's columns (BIND's master file style): a field starts at its column, or one step
+ * after the previous field when that one reached past it.  Owner at 0, TTL at 24, then
+ * 8 more for each field shown. */
+#define COLUMN_FIRST 24
+#define COLUMN_STEP 8
+#define TAB_WIDTH 8
+#define RR_FIELDS 4 /* owner, TTL, class, type; the RDATA is the rest */
+
+typedef struct rr_columns {
+	size_t ttl, rclass, type, rdata;
+} rr_columns;
+
+static rr_columns columns_for(const query_settings *s)
+{
+	rr_columns c;
+	c.ttl = COLUMN_FIRST;
+	c.rclass = c.ttl + (s->show_ttl ? COLUMN_STEP : 0);
+	c.type = c.rclass + (s->show_class ? COLUMN_STEP : 0);
+	c.rdata = c.type + COLUMN_STEP;
+	/* With +nocl the question keeps its class, at the first column (as dig prints). */
+	if (!s->show_class)
+		c.rclass = COLUMN_FIRST;
+	return c;
+}
+
+/* Moves to `target`, at least one position on: tabs for each tab stop crossed, then
+ * spaces (BIND's indent(), so a single step onto a tab stop is a tab). */
+static void put_column(size_t *col, size_t target)
+{
+	size_t from = *col;
+	if (target < from + 1)
+		target = from + 1;
+	for (size_t tabs = target / TAB_WIDTH - from / TAB_WIDTH; tabs > 0; tabs--)
+		putchar('\t');
+	if (target / TAB_WIDTH > from / TAB_WIDTH)
+		from = target / TAB_WIDTH * TAB_WIDTH;
+	for (; from < target; from++)
+		putchar(' ');
+	*col = target;
+}
+
+static void put_text(size_t *col, const char *text, size_t len)
+{
+	fwrite(text, 1, len, stdout);
+	*col += len;
+}
+
+/* BIND's TTL with units: "1w2d3h4m5s", each unit only when not zero; "0s" for 0. */
+static void put_ttl_units(size_t *col, const char *ttl_text, size_t len)
+{
+	static const struct {
+		unsigned long seconds;
+		char unit;
+	} units[] = { { 604800, 'w' }, { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	char buf[16], out[48];
+	size_t n = 0;
+	if (len == 0 || len >= sizeof(buf)) {
+		put_text(col, ttl_text, len);
+		return;
+	}
+	memcpy(buf, ttl_text, len);
+	buf[len] = '\0';
+	unsigned long ttl = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] < '0' || buf[i] > '9') {
+			put_text(col, ttl_text, len);
+			return;
+		}
+		ttl = ttl * 10 + (unsigned long)(buf[i] - '0');
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		unsigned long count = ttl / units[i].seconds;
+		ttl %= units[i].seconds;
+		if (count || (units[i].unit == 's' && n == 0))
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%lu%c", count, units[i].unit);
+	}
+	put_text(col, out, n);
+}
+
+/* Splits off the next field: *start and *len, and the position after it. */
+static size_t next_field(const char *line, size_t len, size_t pos, size_t *start, size_t *flen)
+{
+	while (pos < len && (line[pos] == '\t' || line[pos] == ' '))
+		pos++;
+	*start = pos;
+	while (pos < len && line[pos] != '\t' && line[pos] != ' ')
+		pos++;
+	*flen = pos - *start;
+	return pos;
+}
+
+/* ";name  class  type" in the columns of the settings. */
+static bool put_question_line(const char *line, size_t len, const query_settings *s)
+{
+	rr_columns c = columns_for(s);
+	size_t start[3], flen[3], pos = 0, col = 0;
+	for (int i = 0; i < 3; i++)
+		pos = next_field(line, len, pos, &start[i], &flen[i]);
+	if (flen[2] == 0 || pos != len || line[start[0]] != ';')
+		return false;
+	/* dig counts the columns of the question without its ';' */
+	fputc(';', stdout);
+	put_text(&col, line + start[0] + 1, flen[0] - 1);
+	put_column(&col, c.rclass);
+	put_text(&col, line + start[1], flen[1]);
+	put_column(&col, c.type);
+	put_text(&col, line + start[2], flen[2]);
+	putchar('\n');
+	return true;
+}
+
+/* "owner TTL class type rdata" with the fields and columns of the settings. */
+static bool put_rr_line(const char *line, size_t len, const query_settings *s)
+{
+	rr_columns c = columns_for(s);
+	size_t start[RR_FIELDS], flen[RR_FIELDS], pos = 0, col = 0;
+	for (int i = 0; i < RR_FIELDS; i++)
+		pos = next_field(line, len, pos, &start[i], &flen[i]);
+	if (flen[RR_FIELDS - 1] == 0)
+		return false;
+	size_t rdata = pos;
+	while (rdata < len && (line[rdata] == '\t' || line[rdata] == ' '))
+		rdata++;
+	put_text(&col, line + start[0], flen[0]);
+	if (s->show_ttl) {
+		put_column(&col, c.ttl);
+		if (s->ttl_units)
+			put_ttl_units(&col, line + start[1], flen[1]);
+		else
+			put_text(&col, line + start[1], flen[1]);
+	}
+	if (s->show_class) {
+		put_column(&col, c.rclass);
+		put_text(&col, line + start[2], flen[2]);
+	}
+	put_column(&col, c.type);
+	put_text(&col, line + start[3], flen[3]);
+	if (pos < len) {
+		put_column(&col, c.rdata);
+		put_text(&col, line + rdata, len - rdata);
+	}
+	putchar('\n');
+	return true;
+}
+
+static bool columns_changed(const query_settings *s)
+{
+	return !s->show_ttl || !s->show_class || s->ttl_units;
+}
+
+static void put_content_line(const char *line, size_t len, enum text_part part,
+			     const query_settings *s)
+{
+	bool done = false;
+	if (columns_changed(s) && part == PART_QUESTION)
+		done = put_question_line(line, len, s);
+	else if (columns_changed(s) && part >= PART_ANSWER)
+		done = put_rr_line(line, len, s);
+	if (!done) {
+		fwrite(line, 1, len, stdout);
+		putchar('\n');
+	}
+}
+
+/* The full text with dig's toggles: headings, blank lines, the header and the OPT
+ * pseudo-section are comments; each section's records follow its own toggle. */
+static void write_sections(const char *text, size_t len, const query_settings *s)
+{
+	enum text_part part = PART_HEADER;
+	size_t pos = 0;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		const char *line = text + pos;
+		size_t line_len = end - pos;
+		pos = nl ? end + 1 : len;
+		if (find_heading(line, line_len, &part) || line_len == 0) {
+			if (s->show_comments && part_shown(s, part)) {
+				fwrite(line, 1, line_len, stdout);
+				putchar('\n');
+			}
+			continue;
+		}
+		if (part_shown(s, part))
+			put_content_line(line, line_len, part, s);
+	}
+}
+
 /* Runs a printer with a buffer that grows until the text fits, and writes it out. */
-static int print_message(const owndns_msg *m, message_printer printer, const void *ctx)
+static int print_message(const owndns_msg *m, message_printer printer, const void *ctx,
+			 text_writer writer, const query_settings *s)
 {
 	for (size_t size = QUERY_TEXT_START; size <= QUERY_TEXT_LIMIT; size *= 2) {
 		char *text = malloc(size);
@@ -171,7 +428,7 @@ static int print_message(const owndns_msg *m, message_printer printer, const voi
 			return OWNDNS_ENOMEM;
 		int n = printer(m, ctx, text, size);
 		if (n >= 0)
-			fwrite(text, 1, (size_t)n, stdout);
+			writer(text, (size_t)n, s);
 		free(text);
 		if (n != OWNDNS_ESPACE)
 			return n < 0 ? n : OWNDNS_OK;
@@ -188,17 +445,16 @@ static void print_when(void)
 		printf(";; WHEN: %s\n", when);
 }
 
-static int print_response(const query_settings *s, const owndns_response *r,
-			  const char *cmdline)
+static int print_response(const query_settings *s, const owndns_response *r)
 {
 	char host[INET6_ADDRSTRLEN];
 	server_host_text(&r->server, host, sizeof(host));
 	if (s->short_form)
-		return print_message(&r->msg, print_short, NULL);
+		return print_message(&r->msg, print_short, NULL, write_whole, s);
 	if (s->json) {
 		owndns_msg_json_meta meta = { host, r->server.port, r->tcp ? "tcp" : "udp",
 					      (long)r->rtt_ms };
-		return print_message(&r->msg, print_json, &meta);
+		return print_message(&r->msg, print_json, &meta, write_whole, s);
 	}
 
 	/* The transaction drops responses whose client cookie is not ours (RFC 7873 §5.3),
@@ -206,21 +462,48 @@ static int print_response(const query_settings *s, const owndns_response *r,
 	owndns_msg_text_options opt = { NULL };
 	owndns_edns e;
 	owndns_edns_option cookie;
-	if (s->edns && s->cookie && owndns_edns_from_msg(&r->msg, &e) == OWNDNS_OK &&
+	if ((s->edns || s->subnet) && s->cookie && owndns_edns_from_msg(&r->msg, &e) == OWNDNS_OK &&
 	    owndns_edns_find_option(&e, OWNDNS_EDNS_COOKIE, &cookie) == OWNDNS_OK &&
 	    cookie.len >= OWNDNS_COOKIE_CLIENT_LEN)
 		opt.client_cookie = cookie.data;
 
-	printf("\n; <<>> owndns query " OWNDNS_VERSION " <<>> %s\n", cmdline);
-	printf(";; Got answer:\n");
-	int rc = print_message(&r->msg, print_full, &opt);
-	if (rc < 0)
+	if (s->show_comments)
+		printf(";; Got answer:\n");
+	int rc = print_message(&r->msg, print_full, &opt, write_sections, s);
+	if (rc < 0 || !s->show_stats)
 		return rc;
 	printf(";; Query time: %u msec\n", r->rtt_ms);
 	printf(";; SERVER: %s#%u(%s) (%s)\n", host, r->server.port, host, r->tcp ? "TCP" : "UDP");
 	print_when();
 	printf(";; MSG SIZE  rcvd: %zu\n\n", r->len);
 	return OWNDNS_OK;
+}
+
+/* What the run prints once: dig's +cmd lines. */
+typedef struct query_run_state {
+	const query_plan *plan;
+	const char *cmdline;
+	bool banner_pending;
+} query_run_state;
+
+/* dig's +cmd lines, once before the first response printed in full (a run that only
+ * fails prints nothing on stdout): the version and command line, the number of servers
+ * given with @ (dig's count of their addresses) and the global options, which dig
+ * always shows as +cmd. */
+static void print_banner(query_run_state *run)
+{
+	const query_plan *p = run->plan;
+	const query_settings *g = &p->global;
+	unsigned servers = g->server_count;
+	if (!run->banner_pending || g->short_form || g->json)
+		return;
+	run->banner_pending = false;
+	for (size_t i = 0; i < p->count && servers == 0; i++)
+		servers = p->questions[i].settings.server_count;
+	printf("\n; <<>> owndns query " OWNDNS_VERSION " <<>> %s\n", run->cmdline);
+	if (servers)
+		printf("; (%u server%s found)\n", servers, servers == 1 ? "" : "s");
+	printf(";; global options: +cmd\n");
 }
 
 /* ---- one question -------------------------------------------------------------------- */
@@ -255,7 +538,7 @@ static bool failure_with_answer(int status)
 	       status == OWNDNS_CLIENT_ENOTIMP || status == OWNDNS_CLIENT_EFORMERR;
 }
 
-static int ask_question(const query_question *q, const char *cmdline)
+static int ask_question(query_run_state *run, const query_question *q)
 {
 	char err[512];
 	owndns_client_options co;
@@ -267,7 +550,8 @@ static int ask_question(const query_question *q, const char *cmdline)
 	}
 	int status = owndns_resolve(&co, q->name, q->type, q->rclass, &resp);
 	if (status == OWNDNS_OK || (failure_with_answer(status) && resp.packet)) {
-		int rc = print_response(&q->settings, &resp, cmdline);
+		print_banner(run);
+		int rc = print_response(&q->settings, &resp);
 		fflush(stdout);
 		if (rc < 0) {
 			fprintf(stderr, ";; cannot print the response: %s\n", owndns_strerror(rc));
@@ -339,8 +623,9 @@ static int query_run(const options *opts)
 		return exit_status;
 	}
 	describe_command_line(opts, cmdline, sizeof(cmdline));
+	query_run_state run = { &plan, cmdline, plan.global.show_cmd };
 	for (size_t i = 0; i < plan.count; i++) {
-		int rc = ask_question(&plan.questions[i], cmdline);
+		int rc = ask_question(&run, &plan.questions[i]);
 		if (rc != QUERY_EXIT_OK)
 			exit_status = rc;
 	}
@@ -358,7 +643,10 @@ const subcommand subcommand_query = {
 	"+json: one JSON object per response).  dig's habits work too:\n"
 	"  owndns query example.com MX @192.0.2.53 -p 5353 +tcp +dnssec +short\n"
 	"  owndns query -x 192.0.2.1      owndns query a.example b.example AAAA +norecurse\n"
-	"Options after a name apply to that question only.  Exit status: 0 response\n"
+	"  owndns query example.com +noall +answer +nottlid +nocl      (+[no]question,\n"
+	"  +[no]authority, +[no]additional, +[no]comments, +[no]stats, +[no]cmd, +ttlunits)\n"
+	"Options after a name apply to that question only.  dig options that owndns does\n"
+	"not have (+trace, +multiline, -b ...) are usage errors.  Exit status: 0 response\n"
 	"received (any rcode), 1 usage error, 9 no reply, 10 internal or malformed replies.",
 	.keys = query_keys,
 	.run = query_run,

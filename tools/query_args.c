@@ -73,7 +73,7 @@ static int add_server(query_settings *s, const char *text, char *err, size_t err
 }
 
 /* One +option: dig's name, the shortest abbreviation dig accepts, and its target. */
-enum plus_kind { PLUS_BOOL, PLUS_UINT };
+enum plus_kind { PLUS_BOOL, PLUS_UINT, PLUS_ALL };
 
 typedef struct plus_option {
 	const char *name;
@@ -85,6 +85,8 @@ typedef struct plus_option {
 
 #define SETTING(field) offsetof(query_settings, field)
 
+/* Looked up in order: the first entry the word abbreviates (with at least min_len
+ * letters) wins. */
 static const plus_option plus_options[] = {
 	{ "recurse", 3, PLUS_BOOL, SETTING(recurse), 0, 0 },
 	{ "tcp", 3, PLUS_BOOL, SETTING(tcp), 0, 0 },
@@ -95,11 +97,119 @@ static const plus_option plus_options[] = {
 	{ "json", 4, PLUS_BOOL, SETTING(json), 0, 0 },
 	{ "nsid", 2, PLUS_BOOL, SETTING(nsid), 0, 0 },
 	{ "cookie", 3, PLUS_BOOL, SETTING(cookie), 0, 0 },
-	{ "edns", 2, PLUS_BOOL, SETTING(edns), 0, 0 },
 	{ "timeout", 3, PLUS_UINT, SETTING(timeout_s), 1, 300 },
 	{ "tries", 2, PLUS_UINT, SETTING(tries), 1, 20 },
 	{ "bufsize", 3, PLUS_UINT, SETTING(bufsize), 0, 65535 },
+	{ "adflag", 2, PLUS_BOOL, SETTING(adflag), 0, 0 },
+	{ "ignore", 2, PLUS_BOOL, SETTING(ignore_tc), 0, 0 },
+	{ "all", 2, PLUS_ALL, 0, 0, 0 },
+	{ "cmd", 2, PLUS_BOOL, SETTING(show_cmd), 0, 0 },
+	{ "comments", 3, PLUS_BOOL, SETTING(show_comments), 0, 0 },
+	{ "question", 2, PLUS_BOOL, SETTING(show_question), 0, 0 },
+	{ "answer", 2, PLUS_BOOL, SETTING(show_answer), 0, 0 },
+	{ "authority", 2, PLUS_BOOL, SETTING(show_authority), 0, 0 },
+	{ "additional", 3, PLUS_BOOL, SETTING(show_additional), 0, 0 },
+	{ "stats", 2, PLUS_BOOL, SETTING(show_stats), 0, 0 },
+	{ "ttlid", 4, PLUS_BOOL, SETTING(show_ttl), 0, 0 },
+	{ "ttlunits", 4, PLUS_BOOL, SETTING(ttl_units), 0, 0 },
+	{ "class", 2, PLUS_BOOL, SETTING(show_class), 0, 0 },
 };
+
+/* dig options that owndns query knows but does not do: a clear error, not "unknown".
+ * Those marked off_in_dig are off unless asked for, so their +no form asks for what
+ * owndns does anyway and is accepted. */
+typedef struct plus_unsupported_option {
+	const char *name;
+	size_t min_len;
+	bool off_in_dig;
+} plus_unsupported_option;
+
+static const plus_unsupported_option plus_unsupported[] = {
+	{ "aaflag", 2, true }, { "aaonly", 2, true }, { "besteffort", 2, true },
+	{ "crypto", 2, false }, { "defname", 3, true }, { "domain", 3, false },
+	{ "dscp", 2, false }, { "ednsflags", 5, false }, { "ednsnegotiation", 5, false },
+	{ "ednsopt", 5, false }, { "expire", 2, true }, { "fail", 2, false },
+	{ "header-only", 2, true }, { "https", 2, true }, { "identify", 2, true },
+	{ "keepalive", 2, true }, { "keepopen", 5, true }, { "mapped", 2, false },
+	{ "multiline", 2, true }, { "ndots", 2, false }, { "nssearch", 2, true },
+	{ "onesoa", 2, true }, { "opcode", 2, false }, { "padding", 2, true },
+	{ "qid", 2, false }, { "qr", 2, true }, { "raflag", 2, true }, { "rrcomments", 2, true },
+	{ "search", 3, true }, { "showbadcookie", 5, true }, { "showsearch", 5, true },
+	{ "sigchase", 2, true }, { "split", 2, false },
+	{ "tcflag", 2, true }, { "tls", 3, true }, { "topdown", 2, true }, { "trace", 2, true },
+	{ "trusted-key", 3, false }, { "unknownformat", 2, true }, { "yaml", 2, true },
+	{ "zflag", 2, true },
+};
+
+static const plus_unsupported_option *find_unsupported(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(plus_unsupported) / sizeof(plus_unsupported[0]); i++)
+		if (len >= plus_unsupported[i].min_len &&
+		    ascii_prefix_nocase(name, len, plus_unsupported[i].name))
+			return &plus_unsupported[i];
+	return NULL;
+}
+
+/* +subnet=ADDR[/LEN] (LEN defaults to the whole address), +subnet=0 for 0.0.0.0/0 and
+ * +nosubnet: the CLIENT-SUBNET option of RFC 7871, as dig sends it. */
+static int apply_subnet(query_settings *s, const char *arg, bool negated, const char *eq,
+			char *err, size_t err_size)
+{
+	char addr[INET6_ADDRSTRLEN + 8];
+	unsigned prefix = 0, max;
+	if (negated || !eq) {
+		if (eq || !negated)
+			return usage(err, err_size, "bad option '%s': expected +subnet=ADDR[/LEN]", arg);
+		s->subnet = false;
+		return 0;
+	}
+	if (strlen(eq + 1) >= sizeof(addr))
+		return usage(err, err_size, "bad option '%s': expected +subnet=ADDR[/LEN]", arg);
+	snprintf(addr, sizeof(addr), "%s", eq + 1);
+	char *slash = strchr(addr, '/');
+	if (slash)
+		*slash = '\0';
+	memset(&s->subnet_opt, 0, sizeof(s->subnet_opt));
+	if (strcmp(addr, "0") == 0 && !slash) {
+		s->subnet_opt.family = OWNDNS_ECS_FAMILY_IPV4;
+		max = 0;
+	} else if (inet_pton(AF_INET, addr, s->subnet_opt.address) == 1) {
+		s->subnet_opt.family = OWNDNS_ECS_FAMILY_IPV4;
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, s->subnet_opt.address) == 1) {
+		s->subnet_opt.family = OWNDNS_ECS_FAMILY_IPV6;
+		max = 128;
+	} else {
+		return usage(err, err_size, "bad option '%s': expected +subnet=ADDR[/LEN]", arg);
+	}
+	prefix = max;
+	if (slash && parse_uint(slash + 1, 0, max, &prefix))
+		return usage(err, err_size, "bad option '%s': prefix length must be 0..%u", arg, max);
+	s->subnet_opt.source_prefix = (uint8_t)prefix;
+	s->subnet = true;
+	return 0;
+}
+
+/* +[no]all: every display toggle, as dig's. */
+static void set_all_sections(query_settings *s, bool on)
+{
+	s->show_cmd = s->show_comments = s->show_question = s->show_answer = on;
+	s->show_authority = s->show_additional = s->show_stats = on;
+}
+
+/* +edns, +edns=0 and +noedns; only EDNS version 0 exists (RFC 6891 §6.1.3). */
+static int apply_edns(query_settings *s, const char *arg, bool negated, const char *eq,
+		      char *err, size_t err_size)
+{
+	unsigned version = 0;
+	if (eq && (negated || parse_uint(eq + 1, 0, 255, &version)))
+		return usage(err, err_size, "bad option '%s': expected +edns=0", arg);
+	if (version != 0)
+		return usage(err, err_size, "option '%s': EDNS version %u is not supported (only 0)",
+			     arg, version);
+	s->edns = !negated;
+	return 0;
+}
 
 static const plus_option *find_plus_option(const char *name, size_t len)
 {
@@ -129,15 +239,34 @@ static int apply_plus(query_settings *s, const char *arg, char *err, size_t err_
 		s->tries = retry + 1;
 		return 0;
 	}
+	if (len >= 2 && ascii_prefix_nocase(name, len, "edns"))
+		return apply_edns(s, arg, negated, eq, err, err_size);
+	if (len >= 2 && ascii_prefix_nocase(name, len, "subnet"))
+		return apply_subnet(s, arg, negated, eq, err, err_size);
+	/* +do: dig's other name for +dnssec */
+	if (len == 2 && ascii_prefix_nocase(name, len, "do"))
+		name = "dnssec";
 	const plus_option *o = find_plus_option(name, len);
+	const plus_unsupported_option *u = o ? NULL : find_unsupported(name, len);
+	if (u && negated && u->off_in_dig && !eq)
+		return 0;
+	if (u)
+		return usage(err, err_size, "dig option '%s' is not supported", arg);
 	if (!o)
 		return usage(err, err_size, "unknown option '%s'", arg);
+	if (o->kind != PLUS_UINT && eq)
+		return usage(err, err_size, "option '%s' takes no value", arg);
+	if (o->kind == PLUS_ALL) {
+		set_all_sections(s, !negated);
+		return 0;
+	}
 	if (o->kind == PLUS_BOOL) {
-		if (eq)
-			return usage(err, err_size, "option '%s' takes no value", arg);
 		*(bool *)((char *)s + o->offset) = !negated;
 		if (o->offset == SETTING(dnssec) && !negated)
 			s->edns = true;
+		/* dig: +[no]ttlunits shows the TTL again after +nottlid */
+		if (o->offset == SETTING(ttl_units))
+			s->show_ttl = true;
 		return 0;
 	}
 	unsigned v;
@@ -147,8 +276,8 @@ static int apply_plus(query_settings *s, const char *arg, char *err, size_t err_
 	return 0;
 }
 
-/* As in dig, the output form (+short, +json) is one for the whole run wherever it is
- * given; every other +option belongs to the current question. */
+/* As in dig, the output form (+short, +json) and +[no]cmd are one for the whole run
+ * wherever they are given; every other +option belongs to the current question. */
 static int apply_plus_everywhere(query_plan *p, const char *arg, char *err, size_t err_size)
 {
 	query_settings *s = p->count ? &p->questions[p->count - 1].settings : &p->global;
@@ -156,9 +285,11 @@ static int apply_plus_everywhere(query_plan *p, const char *arg, char *err, size
 		return -1;
 	p->global.short_form = s->short_form;
 	p->global.json = s->json;
+	p->global.show_cmd = s->show_cmd;
 	for (size_t i = 0; i < p->count; i++) {
 		p->questions[i].settings.short_form = s->short_form;
 		p->questions[i].settings.json = s->json;
+		p->questions[i].settings.show_cmd = s->show_cmd;
 	}
 	return 0;
 }
@@ -283,6 +414,14 @@ static int apply_dash(query_plan *p, char opt, const char *value, char *err, siz
 		return add_reverse(p, value, err, err_size);
 	case 'q':
 		return add_question(p, value, err, err_size);
+	case 'b':
+		return usage(err, err_size, "option '-b %s': choosing the source address is not supported",
+			     value);
+	case 'f':
+		return usage(err, err_size, "option '-f %s': batch files are not supported", value);
+	case 'k':
+	case 'y':
+		return usage(err, err_size, "option '-%c': TSIG is not supported", opt);
 	default:
 		snprintf(err, err_size, "unknown option '-%c'", opt);
 		return -1;
@@ -291,7 +430,8 @@ static int apply_dash(query_plan *p, char opt, const char *value, char *err, siz
 
 static bool dash_takes_value(char c)
 {
-	return c == 'p' || c == 't' || c == 'c' || c == 'x' || c == 'q';
+	return c == 'p' || c == 't' || c == 'c' || c == 'x' || c == 'q' || c == 'b' || c == 'f' ||
+	       c == 'k' || c == 'y';
 }
 
 /* A bare word: a type, a class, else a name. */
@@ -328,6 +468,8 @@ int query_plan_add_args(query_plan *p, const char *const *args, size_t n, char *
 		} else if (a[0] == '-' && a[1] == '6' && !a[2]) {
 			current_settings(p)->family = AF_INET6;
 			rc = 0;
+		} else if (a[0] == '-' && a[1] == 'r' && !a[2]) {
+			rc = 0; /* dig: do not read ~/.digrc, which owndns never reads */
 		} else if (a[0] == '-' && a[1] && dash_takes_value(a[1])) {
 			const char *value = a[2] ? a + 2 : (i + 1 < n ? args[++i] : NULL);
 			if (!value) {
@@ -368,6 +510,9 @@ int query_plan_init(query_plan *p, const options *opts, char *err, size_t err_si
 	s->cookie = options_get_bool(opts, "cookie", true);
 	s->short_form = options_get_bool(opts, "short", false);
 	s->json = options_get_bool(opts, "json", false);
+	s->adflag = true;
+	set_all_sections(s, true);
+	s->show_ttl = s->show_class = true;
 	for (size_t i = 0; i < options_count(opts, "server"); i++)
 		if (add_server(s, options_get_nth(opts, "server", i), err, err_size))
 			return -1;

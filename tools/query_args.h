@@ -27,7 +27,17 @@ typedef struct query_settings {
 	unsigned tries;
 	unsigned bufsize;      /* EDNS UDP payload size */
 	bool tcp, dnssec, recurse, cd, edns, nsid, cookie;
+	bool adflag;           /* AD in the query (dig's default) */
+	bool ignore_tc;        /* +ignore: take a TC=1 answer, no TCP retry */
+	bool subnet;           /* +subnet=ADDR[/LEN]: send subnet_opt */
+	owndns_edns_ecs subnet_opt;
 	bool short_form, json;
+	/* dig's display toggles: +[no]cmd (one for the whole run), +[no]comments,
+	 * +[no]question ... +[no]stats, +[no]all for all of them; +[no]ttlid, +[no]cl,
+	 * +[no]ttlunits for the columns of each record. */
+	bool show_cmd, show_comments, show_question, show_answer, show_authority;
+	bool show_additional, show_stats;
+	bool show_ttl, show_class, ttl_units;
 } query_settings;
 
 typedef struct query_question {

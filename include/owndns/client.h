@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <owndns/edns.h>
 #include <owndns/error.h>
 #include <owndns/message.h>
 #include <owndns/name.h>
@@ -133,6 +134,8 @@ int owndns_resolv_conf_load(owndns_resolv_conf *rc, const char *path);
 #define OWNDNS_QUERY_NSID 0x20u         /* ask for the NSID (needs EDNS) */
 #define OWNDNS_QUERY_TCP 0x40u          /* TCP only */
 #define OWNDNS_QUERY_NO_EDNS_RETRY 0x80u /* no retry without EDNS after FORMERR */
+#define OWNDNS_QUERY_AD 0x100u          /* authentic data wanted (RFC 6840 §5.7) */
+#define OWNDNS_QUERY_NO_TCP_RETRY 0x200u /* take a TC=1 answer as it is (dig +ignore) */
 #define OWNDNS_QUERY_DEFAULT (OWNDNS_QUERY_RD | OWNDNS_QUERY_EDNS)
 
 /* RFC 9715 / DNS flag day 2020: 1232 avoids IP fragmentation. */
@@ -153,6 +156,20 @@ typedef struct owndns_txn_params {
 	uint16_t udp_size;     /* EDNS payload size; 0: OWNDNS_EDNS_UDP_DEFAULT */
 	uint16_t id;           /* random, from the driver */
 	uint8_t cookie[8];     /* random client cookie, used with OWNDNS_QUERY_COOKIE */
+	/* Fresh ID per try.  When set, every packet after the first (a retry after a
+	 * timeout, the next server, TCP after TC=1, the retry without EDNS) gets a new ID
+	 * from new_id(new_id_arg, &id), and only an answer to the packet sent last is
+	 * taken, as dig does: a late answer to an earlier try carries an ID that is no
+	 * longer valid and is dropped (counted in mismatched_id, or by the driver that
+	 * closed that try's socket).  Keeping earlier tries open would multiply the
+	 * (ID, port) pairs a spoofer may hit by the number of tries.  A non-zero return
+	 * ends the transaction with that status.  When NULL, every try reuses `id` and an
+	 * answer from any server asked before still counts. */
+	int (*new_id)(void *new_id_arg, uint16_t *id);
+	void *new_id_arg;
+	/* CLIENT-SUBNET to send (RFC 7871 §6; needs EDNS, which it turns on), copied;
+	 * NULL: none.  Invalid ones make owndns_txn_new fail with EINVAL. */
+	const owndns_edns_ecs *client_subnet;
 } owndns_txn_params;
 
 /* Responses dropped, by reason, and work done. */
@@ -160,7 +177,8 @@ typedef struct owndns_txn_counters {
 	unsigned wrong_source;        /* UDP from an address/port we did not ask */
 	unsigned mismatched_id;       /* ID differs, or not a response (QR=0) */
 	unsigned mismatched_question; /* question section differs (or missing) */
-	unsigned malformed;           /* right source and ID, but not a valid message */
+	unsigned malformed;           /* right source and ID, but not a valid message; or
+				       * from the right source and shorter than a header */
 	unsigned bad_cookie;          /* COOKIE whose client part is not ours (RFC 7873 §5.3) */
 	unsigned udp_sent;
 	unsigned tcp_started;
@@ -241,6 +259,8 @@ typedef struct owndns_client_options {
 	unsigned ndots;        /* search rules of owndns_gethostbyname */
 	uint8_t search[OWNDNS_RESOLV_MAX_SEARCH][OWNDNS_NAME_MAX];
 	unsigned search_count;
+	bool has_client_subnet;        /* send client_subnet (dig +subnet) */
+	owndns_edns_ecs client_subnet;
 } owndns_client_options;
 
 /* Library defaults: no server (resolv.conf's at start), 5 s x 2 tries, RD + EDNS 1232,
@@ -262,10 +282,11 @@ int owndns_client_options_add_server(owndns_client_options *o, const char *text)
 
 /* ---- Async: one query ------------------------------------------------------------ */
 
-/* A transaction and its sockets: one UDP socket per address family, bound to an
- * ephemeral port the kernel picks at random, not connected (the source of each
- * datagram is checked, so spoofed ones are seen and counted), and at most one
- * non-blocking TCP connection. */
+/* A transaction and its sockets: for each try a new UDP socket (the previous try's is
+ * closed), bound to an ephemeral port the kernel picks at random, not connected (the
+ * source of each datagram is checked, so spoofed ones are seen and counted), and at
+ * most one non-blocking TCP connection.  Each try also has a new random ID
+ * (owndns_txn_params.new_id), so a retry looks like a new query, as dig's do. */
 typedef struct owndns_query owndns_query;
 
 /* Most fds a query (OWNDNS_QUERY_MAX_FDS) or a host lookup (OWNDNS_HOST_MAX_FDS) asks

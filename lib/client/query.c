@@ -94,13 +94,17 @@ static void close_all(owndns_query *q)
 	close_tcp(q);
 }
 
-/* Unbound and unconnected: the first sendto binds it to an ephemeral port, which
+/* A new socket for every try, as dig does: a retry leaves from a new random port, and
+ * late answers to the try before (whose ID is no longer valid anyway) are not read.
+ * Unbound and unconnected: the first sendto binds it to an ephemeral port, which
  * Linux picks at random; recvfrom tells each datagram's source for the check. */
-static int udp_socket(owndns_query *q, int family)
+static int new_udp_socket(owndns_query *q, int family)
 {
 	int *fd = &q->udp_fd[family == AF_INET ? FAMILY_V4 : FAMILY_V6];
-	if (*fd < 0)
-		*fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	close_fd(&q->udp_fd[FAMILY_V4]);
+	close_fd(&q->udp_fd[FAMILY_V6]);
+	*fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	return *fd;
 }
 
@@ -108,7 +112,7 @@ static void send_udp(owndns_query *q, uint64_t now, const owndns_txn_action *a)
 {
 	struct sockaddr_storage ss;
 	const owndns_server_addr *server = &q->servers[a->server];
-	int fd = udp_socket(q, server->family);
+	int fd = new_udp_socket(q, server->family);
 	socklen_t sslen = to_sockaddr(server, &ss);
 
 	if (fd < 0 || sendto(fd, a->data, a->len, 0, (struct sockaddr *)&ss, sslen) < 0)
@@ -139,6 +143,9 @@ static void send_tcp(owndns_query *q, uint64_t now, const owndns_txn_action *a)
 	const owndns_server_addr *server = &q->servers[a->server];
 	socklen_t sslen = to_sockaddr(server, &ss);
 
+	/* The UDP try is over (TC=1 or TCP only): its socket goes. */
+	close_fd(&q->udp_fd[FAMILY_V4]);
+	close_fd(&q->udp_fd[FAMILY_V6]);
 	close_tcp(q);
 	if (a->len > sizeof(q->tcp_out)) {
 		owndns_txn_on_tcp_closed(q->txn, now, EMSGSIZE);
@@ -313,6 +320,18 @@ static int random_bytes(void *buf, size_t len)
 	return OWNDNS_OK;
 }
 
+/* owndns_txn_params.new_id: a fresh random ID for each try. */
+static int random_id(void *arg, uint16_t *id)
+{
+	uint8_t b[2];
+	int status = random_bytes(b, sizeof(b));
+
+	(void)arg;
+	if (status == OWNDNS_OK)
+		*id = (uint16_t)((b[0] << 8) | b[1]);
+	return status;
+}
+
 /* The servers to ask: the options', else those of /etc/resolv.conf. */
 static int pick_servers(owndns_query *q, const owndns_client_options *o)
 {
@@ -349,6 +368,8 @@ static int fill_params(owndns_txn_params *p, const owndns_query *q,
 	p->flags = o->flags;
 	p->udp_size = o->udp_size;
 	p->id = (uint16_t)((rnd[0] << 8) | rnd[1]);
+	p->new_id = random_id;
+	p->client_subnet = o->has_client_subnet ? &o->client_subnet : NULL;
 	memcpy(p->cookie, rnd + 2, sizeof(p->cookie));
 	if (o->rotate) {
 		uint32_t r;

@@ -9,14 +9,18 @@
 #include <owndns/edns.h>
 
 #define TCP_LEN_PREFIX 2
-/* Header, longest name, question fields, OPT with a cookie and an NSID request. */
+/* Header, longest name, question fields, OPT with a cookie, an NSID request and a
+ * CLIENT-SUBNET (at most 24 octets). */
 #define QUERY_MAX 512
 #define TCP_BUF_SIZE (TCP_LEN_PREFIX + OWNDNS_MSG_MAX)
+/* Draws of a fresh ID until it differs from the last one (a repeat is 1 in 65536). */
+#define NEW_ID_DRAWS 4
 
 enum send_kind { SEND_NONE, SEND_UDP, SEND_TCP };
 
 /* What a response means for the transaction. */
 enum verdict {
+	DROP_SHORT,      /* not even a header: cannot be tied to this query */
 	DROP_ID,
 	DROP_QUESTION,
 	DROP_MALFORMED,
@@ -33,9 +37,14 @@ struct owndns_txn {
 	unsigned first_server;
 	uint8_t qname[OWNDNS_NAME_MAX];
 	uint16_t qtype, qclass, id;
+	int (*new_id)(void *arg, uint16_t *id);
+	void *new_id_arg;
+	bool sent_once;
 	unsigned flags;
 	uint16_t udp_size;
 	uint8_t cookie[OWNDNS_COOKIE_CLIENT_LEN];
+	bool has_client_subnet;
+	owndns_edns_ecs client_subnet;
 	uint32_t timeout_ms;
 	bool edns; /* false after falling back from FORMERR */
 
@@ -82,6 +91,8 @@ static int add_edns(owndns_txn *t, owndns_msg_writer *w)
 	b.dnssec_ok = (t->flags & OWNDNS_QUERY_DO) != 0;
 	if (t->flags & OWNDNS_QUERY_NSID)
 		rc = owndns_edns_add_nsid(&b, NULL, 0);
+	if (rc == OWNDNS_OK && t->has_client_subnet)
+		rc = owndns_edns_add_ecs(&b, &t->client_subnet);
 	if (rc == OWNDNS_OK && (t->flags & OWNDNS_QUERY_COOKIE)) {
 		owndns_edns_cookie c;
 		memset(&c, 0, sizeof(c));
@@ -102,6 +113,7 @@ static int build_query(owndns_txn *t)
 	owndns_header_set_opcode(&hdr, OWNDNS_OPCODE_QUERY);
 	owndns_header_set_flag(&hdr, OWNDNS_FLAG_RD, (t->flags & OWNDNS_QUERY_RD) != 0);
 	owndns_header_set_flag(&hdr, OWNDNS_FLAG_CD, (t->flags & OWNDNS_QUERY_CD) != 0);
+	owndns_header_set_flag(&hdr, OWNDNS_FLAG_AD, (t->flags & OWNDNS_QUERY_AD) != 0);
 	int rc = owndns_writer_init(&w, t->query + TCP_LEN_PREFIX, QUERY_MAX, &hdr);
 	if (rc == OWNDNS_OK)
 		rc = owndns_writer_question(&w, t->qname, t->qtype, t->qclass);
@@ -119,8 +131,34 @@ static int build_query(owndns_txn *t)
 
 /* ---- Tries ---------------------------------------------------------------------- */
 
+static void finish(owndns_txn *t, uint64_t now, int status);
+
+/* A new try gets a new ID, so that it is a query of its own, as dig's retries are. */
+static int renew_id(owndns_txn *t)
+{
+	uint16_t id = t->id;
+
+	for (unsigned i = 0; i < NEW_ID_DRAWS && id == t->id; i++) {
+		int rc = t->new_id(t->new_id_arg, &id);
+		if (rc)
+			return rc;
+	}
+	t->id = id;
+	return build_query(t);
+}
+
 static void send_current(owndns_txn *t, uint64_t now, bool tcp)
 {
+	if (t->sent_once && t->new_id) {
+		int rc = renew_id(t);
+		if (rc) {
+			finish(t, now, rc);
+			return;
+		}
+		/* Only the packet sent last may be answered. */
+		t->asked_udp = 0;
+	}
+	t->sent_once = true;
 	t->current_tcp = tcp;
 	t->pending_send = tcp ? SEND_TCP : SEND_UDP;
 	t->sent_at[t->current] = now;
@@ -257,7 +295,7 @@ static enum verdict judge(const owndns_txn *t, const uint8_t *pkt, size_t len, b
 	owndns_header hdr;
 
 	if (owndns_header_read(pkt, len, &hdr))
-		return DROP_MALFORMED;
+		return DROP_SHORT;
 	if (hdr.id != t->id || !owndns_header_flag(&hdr, OWNDNS_FLAG_QR))
 		return DROP_ID;
 	if (owndns_header_opcode(&hdr) != OWNDNS_OPCODE_QUERY)
@@ -265,7 +303,8 @@ static enum verdict judge(const owndns_txn *t, const uint8_t *pkt, size_t len, b
 	int rc = owndns_msg_open(m, pkt, len);
 	/* A truncated UDP answer may be cut anywhere; TC=1 is all we need from it.  Over
 	 * TCP there is nothing to fall back to, so an unreadable message is just bad. */
-	if (owndns_header_flag(&hdr, OWNDNS_FLAG_TC) && rc != OWNDNS_OK && !tcp)
+	if (owndns_header_flag(&hdr, OWNDNS_FLAG_TC) && rc != OWNDNS_OK && !tcp &&
+	    !(t->flags & OWNDNS_QUERY_NO_TCP_RETRY))
 		return TRUNCATED;
 	if (rc != OWNDNS_OK)
 		return DROP_MALFORMED;
@@ -283,6 +322,10 @@ static bool count_drop(owndns_txn *t, enum verdict v)
 	owndns_txn_counters *c = &t->result.counters;
 
 	switch (v) {
+	case DROP_SHORT:
+		/* Counted, but it is no sign that the server answered us: garbage. */
+		c->malformed++;
+		return true;
 	case DROP_ID:
 		c->mismatched_id++;
 		return true;
@@ -362,8 +405,8 @@ static void handle_response(owndns_txn *t, uint64_t now, const uint8_t *pkt, siz
 
 	if (count_drop(t, v))
 		return;
-	if (v == TRUNCATED && tcp)
-		v = FINAL; /* nothing bigger than TCP to fall back to */
+	if (v == TRUNCATED && (tcp || (t->flags & OWNDNS_QUERY_NO_TCP_RETRY)))
+		v = FINAL; /* nothing bigger than TCP to fall back to, or asked to stay */
 	switch (v) {
 	case FINAL:
 		accept_final(t, now, &m, server, tcp);
@@ -544,9 +587,16 @@ static void copy_params(owndns_txn *t, const owndns_txn_params *p, size_t qname_
 	t->qtype = p->qtype;
 	t->qclass = p->qclass;
 	t->id = p->id;
+	t->new_id = p->new_id;
+	t->new_id_arg = p->new_id_arg;
 	t->flags = p->flags;
-	/* DO, COOKIE and NSID live in the OPT record. */
-	if (t->flags & (OWNDNS_QUERY_DO | OWNDNS_QUERY_COOKIE | OWNDNS_QUERY_NSID))
+	if (p->client_subnet) {
+		t->has_client_subnet = true;
+		t->client_subnet = *p->client_subnet;
+	}
+	/* DO, COOKIE, NSID and CLIENT-SUBNET live in the OPT record. */
+	if ((t->flags & (OWNDNS_QUERY_DO | OWNDNS_QUERY_COOKIE | OWNDNS_QUERY_NSID)) ||
+	    t->has_client_subnet)
 		t->flags |= OWNDNS_QUERY_EDNS;
 	t->edns = (t->flags & OWNDNS_QUERY_EDNS) != 0;
 	t->udp_size = p->udp_size ? p->udp_size : OWNDNS_EDNS_UDP_DEFAULT;

@@ -4,11 +4,12 @@ misbehaving server of misbehaving_server.py (dnspython, UDP and TCP on 127.0.0.1
 (a) answers with the wrong ID, the wrong question, QR=0, from the wrong port or address,
     with another client cookie, garbage or cut short are ignored and the good answer
     that follows is printed; when only such answers come, owndns gives up after
-    timeout x tries with exit 9 (or 10 when all it heard was malformed) and one line on
-    stderr;
+    timeout x tries with exit 9 (or 10 when all it heard was malformed: a message with
+    our ID that does not parse; less than a header is garbage) and one line on stderr;
 (b) TC=1 moves the same question to TCP; +tcp asks over TCP only; a lost query is
     asked again; timeouts, SERVFAIL and REFUSED move on to the next server;
-(c) IDs and source ports are random;
+(c) IDs and source ports are random, and new for every try (as dig's): a late answer to
+    an earlier try is not taken;
 (d) EDNS and header flags of the query, seen by the server;
 (e) IPv6 (::1), -4/-6 and the servers of /etc/resolv.conf (in a mount namespace).
 """
@@ -82,7 +83,7 @@ BAD_ANSWERS = {
     "bad_cookie": 9,
     "garbage": 9,        # random bytes: another ID
     "garbage_id": 10,    # right ID, nothing parsable after the header
-    "short": 10,         # 7 octets, less than a header
+    "short": 9,          # 7 octets, less than a header: garbage, not an answer
     "cut": 10,           # last record cut short
     "rdlen_overrun": 10,  # RDLENGTH runs past the end
 }
@@ -228,14 +229,23 @@ def test_lost_query_is_asked_again(owndns_bin, servers):
     assert 0.9 <= elapsed <= 1 + SLACK
 
 
-def test_late_answer_from_earlier_try_is_taken(owndns_bin, servers):
-    # The first answer comes after the first try timed out, while the second try waits.
+def test_late_answer_to_earlier_try_is_not_taken(owndns_bin, servers):
+    # The first answer comes after the first try timed out, while the second try waits:
+    # like dig, only the try in flight may be answered (its own ID and port).
     server = servers(udp=[["delay=1.4", "good"], ["drop"]])
+    r, elapsed = query(owndns_bin, server, "www.example.", "+short", timeout=1, tries=2)
+    assert r.returncode == 9, (r.stdout, r.stderr)
+    assert r.stdout == ""
+    assert transports(server) == ["udp", "udp"]
+    assert 1.9 <= elapsed <= 2 + SLACK
+
+
+def test_answer_to_current_try_after_late_one_is_taken(owndns_bin, servers):
+    server = servers(udp=[["delay=1.4", "good"], ["delay=0.2", "good"]])
     r, elapsed = query(owndns_bin, server, "www.example.", "+short", timeout=1, tries=2)
     assert r.returncode == 0, r.stderr
     assert r.stdout == GOOD_ADDR + "\n"
-    assert transports(server) == ["udp", "udp"]
-    assert 1.3 <= elapsed <= 1.4 + SLACK
+    assert 1.2 <= elapsed <= 1.4 + SLACK
 
 
 def test_formerr_without_opt_retries_without_edns(owndns_bin, servers):
@@ -342,6 +352,36 @@ def test_ids_and_source_ports_are_random(owndns_bin, servers):
     assert [json.loads(l)["id"] for l in r.stdout.splitlines()] == ids
 
 
+@pytest.mark.parametrize("two_servers", [False, True])
+def test_every_try_has_new_id_and_source_port(owndns_bin, servers, two_servers):
+    # dig's habit: a retry, to the same server or the next, is a new query from a new
+    # socket.  Three rounds of silence, then the last try is answered.
+    a = servers(udp=[["drop"], ["drop"], ["good"]])
+    pool = [a]
+    if two_servers:
+        b = servers(udp=[["drop"]], port=a.port, host="127.0.0.2")
+        pool.append(b)
+    cmd = [owndns_bin, "query", "-p", str(a.port), "+timeout=1", "+tries=3", "+short",
+           "www.example."] + ["@" + s.host for s in pool]
+    r = run(cmd, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == GOOD_ADDR + "\n"
+    sent = sorted((e for s in pool for e in s.queries()), key=lambda e: e.time)
+    assert len(sent) == (5 if two_servers else 3), sent
+    assert all(e.transport == "udp" for e in sent)
+    assert len({e.id for e in sent}) == len(sent), sent
+    assert len({e.port for e in sent}) == len(sent), sent
+
+
+def test_tcp_after_tc_has_new_id(owndns_bin, servers):
+    server = servers(udp=[["tc"]], tcp=[["good"]])
+    r, _ = query(owndns_bin, server, "www.example.", "+short", timeout=2, tries=1)
+    assert r.returncode == 0, r.stderr
+    udp, tcp = server.queries()
+    assert (udp.transport, tcp.transport) == ("udp", "tcp")
+    assert udp.id != tcp.id
+
+
 # ---- (d) the query as the server sees it -------------------------------------------------------
 
 def asked(owndns_bin, server, *args):
@@ -359,7 +399,8 @@ def test_query_defaults(owndns_bin, servers):
     assert q.edns == 0 and q.payload == 1232
     assert not q.ednsflags & dns.flags.DO
     assert q.flags & dns.flags.RD and not q.flags & dns.flags.CD
-    assert dns.flags.to_text(q.flags & ~dns.flags.RD) == ""
+    # AD=1 asks for the AD bit in the answer (RFC 6840 §5.7), as dig does by default.
+    assert dns.flags.to_text(q.flags & ~dns.flags.RD) == "AD"
     opts = option_map(q)
     assert set(opts) == {COOKIE}
     assert len(opts[COOKIE]) == 8  # a client cookie alone (RFC 7873 §4.1)

@@ -8,9 +8,14 @@ both on 127.0.0.1, compared with dig and dnspython asking the same questions.
 (d) dig habits and key=value options reach the server (types, -x, +tcp, +norecurse,
     several questions on one line);
 (e) exit status: 0 for NXDOMAIN, 9 when no server answers, 1 for usage errors, each
-    failure with one line on stderr.
+    failure with one line on stderr;
+(f) dig's display toggles (+noall +answer, +[no]question ... +[no]stats, +[no]cmd,
+    +nottlid, +nocl, +ttlunits) and query options print what dig prints, byte for byte
+    but for the ID, cookies, timing and version, and put the same query on the wire;
+    options owndns does not have are named in a usage error.
 """
 import json
+import re
 
 import dns.flags
 import dns.message
@@ -25,6 +30,7 @@ from conftest import run
 import query_support as qs
 
 QUERY_TIMEOUT = ["+timeout=3", "+tries=2"]
+COOKIE = 10
 
 NSD_QUESTIONS = [
     ("www.example.test.", "A"),
@@ -318,3 +324,177 @@ def test_usage_errors_exit_1(owndns_bin, args):
     assert r.returncode == 1, r.stdout
     assert len(r.stderr.splitlines()) == 1
     assert r.stdout == ""
+
+
+# ---- (f) dig's display and query options, byte for byte against dig ---------------------
+
+def masked(text):
+    """dig's output with what legitimately differs masked: the program and version in
+    the banner, the message ID, the cookies (random client part, server part derived
+    from it), the query time and the clock."""
+    text = re.sub(r"(?m)^; <<>> .*? <<>> ", "; <<>> PROGRAM <<>> ", text)
+    text = re.sub(r"id: \d+", "id: ID", text)
+    text = re.sub(r"(?m)^; COOKIE: .*$", "; COOKIE: COOKIE", text)
+    text = re.sub(r"(?m)^;; Query time: \d+ msec$", ";; Query time: T msec", text)
+    return re.sub(r"(?m)^;; WHEN: .*$", ";; WHEN: W", text)
+
+
+DISPLAY_OPTIONS = [
+    [],
+    ["+noall", "+answer"],
+    ["+noall", "+answer", "+question"],
+    ["+noall", "+authority", "+additional"],
+    ["+noall", "+comments"],
+    ["+noall", "+stats"],
+    ["+noall", "+cmd"],
+    ["+nocomments"],
+    ["+nostats"],
+    ["+nocmd"],
+    ["+noquestion", "+noadditional"],
+    ["+noanswer", "+noauthority"],
+    ["+nottlid"],
+    ["+nocl"],
+    ["+nocl", "+nottlid"],
+    ["+ttlunits"],
+    ["+noall", "+answer", "+ttlunits", "+nocl"],
+    ["+norecurse", "+noall", "+comments", "+answer"],
+    ["+dnssec", "+noall", "+comments"],
+    ["+do", "+noall", "+comments"],
+    ["+cd", "+noall", "+comments"],
+    ["+noadflag", "+noall", "+comments"],
+    ["+nocookie"],
+    ["+noedns"],
+    ["+edns=0", "+noall", "+comments"],
+    ["+bufsize=4096", "+noall", "+comments"],
+    ["+tcp"],
+    ["+vc", "+notcp"],
+    ["+time=2", "+retry=1", "+noall", "+answer"],
+    ["+ignore", "+noall", "+answer"],
+    ["-4", "+noall", "+answer"],
+    ["-r", "+noall", "+answer"],
+    ["+nomultiline", "+notrace", "+noidentify", "+noall", "+answer"],
+    ["+noclass", "+nocom", "+noqu", "+nost"],  # dig's longer and shorter spellings
+]
+
+DISPLAY_QUESTIONS = [
+    ("nsd", ["example.test.", "MX"]),           # answer, authority and additional
+    ("nsd", ["-t", "NS", "-q", "example.test."]),
+    ("nsd", ["nope.example.test.", "-c", "IN"]),  # NXDOMAIN with SOA in authority
+    ("unbound", ["-x", "10.0.0.1"]),
+    ("unbound", ["-x", "2001:db8::1"]),
+    ("unbound", ["a.local.test.", "A", "mx.local.test.", "MX"]),
+]
+
+
+@pytest.mark.parametrize("server,question", DISPLAY_QUESTIONS,
+                         ids=lambda v: v if isinstance(v, str) else "_".join(v))
+@pytest.mark.parametrize("opts", DISPLAY_OPTIONS, ids=lambda v: "_".join(v) or "default")
+def test_dig_options_output_like_dig(owndns_bin, servers, server, question, opts):
+    port = servers[server]
+    args = [*opts, *question]
+    ours = owndns(owndns_bin, port, *args)
+    theirs = dig(port, *args)
+    assert ours.returncode == theirs.returncode == 0, (ours.stderr, theirs.stderr)
+    assert ours.stderr == ""
+    assert masked(ours.stdout) == masked(theirs.stdout)
+
+
+def test_options_after_name_like_dig(owndns_bin, servers):
+    # Display toggles after a name are that question's, +nocmd is the whole run's.
+    port = servers["nsd"]
+    args = ["www.example.test.", "+noall", "+answer", "example.test.", "MX", "+nostats",
+            "+noadditional", "+nocmd"]
+    ours = owndns(owndns_bin, port, *args)
+    theirs = dig(port, *args)
+    assert ours.returncode == 0, ours.stderr
+    assert masked(ours.stdout) == masked(theirs.stdout)
+
+
+def test_columns_like_dig(owndns_bin, udp_server):
+    # Owner names of every length around the tab stops, and TTLs that need every unit
+    # (and zero): the columns of +nottlid, +nocl and +ttlunits must be dig's to the octet.
+    ttls = [0, 59, 90061, 604800, 1209601, 2147483647]
+
+    def owner(n):
+        """An absolute name of about n characters, in labels of at most 50."""
+        labels = ["a" * min(n - i, 50) for i in range(0, n, 51)]
+        return ".".join(labels) + "."
+
+    def answer(wire):
+        q = dns.message.from_wire(wire)
+        r = dns.message.make_response(q)
+        r.answer = [dns.rrset.from_text(owner(n), ttls[n % len(ttls)], "IN", "A", "192.0.2.1")
+                    for n in range(1, 75)]
+        return r.to_wire()
+
+    server = udp_server(answer)
+    questions = ["q.example.", "a" * 14 + ".example.", "a" * 21 + ".example.", "b" * 61 + "."]
+    for opts in ([], ["+ttlunits"], ["+ttlunits", "+nocl"], ["+nottlid", "+ttlunits"],
+                 ["+ttlunits", "+nottlid"], ["+nottlid", "+nottlunits"], ["+nocl"],
+                 ["+nottlid"], ["+nocl", "+nottlid"]):
+        args = ["@127.0.0.1", "-p", str(server.port), "+tries=1", "+time=3", "+noall",
+                "+answer", "+question", "+bufsize=4096", *opts, *questions]
+        ours = run([owndns_bin, "query", *args], timeout=30)
+        theirs = run(["dig", *args], timeout=30)
+        assert ours.returncode == 0, ours.stderr
+        assert ours.stdout == theirs.stdout, opts
+        units = opts[-1:] == ["+ttlunits"] or opts == ["+ttlunits", "+nocl"]
+        assert ("3550w5d3h14m7s" in ours.stdout) == units, opts
+
+
+@pytest.mark.parametrize("opts", [
+    [], ["+norecurse"], ["+rec"], ["+dnssec"], ["+do"], ["+cd"], ["+cdflag"], ["+adflag"],
+    ["+noadflag"], ["+nsid"], ["+nocookie"], ["+noedns"], ["+edns=0"], ["+edns"],
+    ["+bufsize=4096"], ["+bufsize=512"], ["+nodnssec"],
+    ["+subnet=192.0.2.0/24"], ["+subnet=192.0.2.77/24"], ["+subnet=192.0.2.1"],
+    ["+subnet=2001:db8::/48"], ["+subnet=2001:db8::1"], ["+subnet=0"], ["+subnet=10.1.2.3/0"],
+    ["+nsid", "+subnet=10.1.2.3/20"], ["+subnet=192.0.2.0/24", "+nosubnet"],
+    ["+noedns", "+subnet=192.0.2.0/24"], ["+subnet=192.0.2.0/24", "+noedns"],
+], ids=lambda v: "_".join(v) or "default")
+def test_query_on_the_wire_like_dig(owndns_bin, udp_server, opts):
+    # The query as a server sees it: header flags, EDNS version, flags, payload size and
+    # option codes equal dig's for the same options.
+    seen = []
+
+    def answer(wire):
+        q = dns.message.from_wire(wire)
+        seen.append(q)
+        return dns.message.make_response(q).to_wire()
+
+    server = udp_server(answer)
+    args = ["@127.0.0.1", "-p", str(server.port), "+tries=1", "+time=3", "+short", *opts,
+            "q.example."]
+    for cmd in (["dig"], [owndns_bin, "query"]):
+        r = run([*cmd, *args], timeout=30)
+        assert r.returncode == 0, r.stderr
+    theirs, ours = seen
+
+    def shape(q):
+        # Options in order, with their data but for the random cookie.
+        options = [(int(o.otype), b"" if o.otype == COOKIE else o.to_wire())
+                   for o in q.options]
+        return (q.flags, q.edns, q.ednsflags, q.payload if q.edns >= 0 else None, options)
+
+    assert shape(ours) == shape(theirs)
+
+
+@pytest.mark.parametrize("args,word", [
+    (["+trace", "example.test"], "+trace"),
+    (["+subnet=192.0.2.0/33", "example.test"], "+subnet=192.0.2.0/33"),
+    (["+subnet=host.example", "example.test"], "+subnet=host.example"),
+    (["+multiline", "example.test"], "+multiline"),
+    (["+edns=1", "example.test"], "+edns=1"),
+    (["+frobnicate", "example.test"], "+frobnicate"),
+    (["-b", "127.0.0.1", "example.test"], "-b"),
+    (["-f", "names.txt"], "-f"),
+    (["-k", "key.conf", "example.test"], "-k"),
+    (["+short=yes", "example.test"], "+short=yes"),
+    (["+nocrypto", "example.test"], "+nocrypto"),
+    (["+ttl", "example.test"], "+ttl"),
+])
+def test_unsupported_or_unknown_option_named(owndns_bin, args, word):
+    r = run([owndns_bin, "query", *args], timeout=30)
+    assert r.returncode == 1, r.stdout
+    assert r.stdout == ""
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and word in lines[0], r.stderr

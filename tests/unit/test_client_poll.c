@@ -238,6 +238,87 @@ static void timeout_against_silent_server(void **state)
 	close(fd);
 }
 
+/* ---- A new socket and ID for every try ------------------------------------------------- */
+
+/* Receives one datagram on fd (waiting up to 2 s); returns its length. */
+static size_t receive_query(int fd, uint8_t *buf, size_t cap, struct sockaddr_in *from)
+{
+	struct pollfd pfd = { fd, POLLIN, 0 };
+	socklen_t fromlen = sizeof(*from);
+	assert_int_equal(poll(&pfd, 1, 2000), 1);
+	ssize_t n = recvfrom(fd, buf, cap, 0, (struct sockaddr *)from, &fromlen);
+	assert_true(n >= 12);
+	return (size_t)n;
+}
+
+/* Feeds the query what its sockets have for up to `ms` milliseconds, at time `now`. */
+static void pump(owndns_query *q, uint64_t now, int ms)
+{
+	struct pollfd fds[OWNDNS_QUERY_MAX_FDS];
+	uint64_t wake;
+	int n = owndns_query_fds(q, fds, OWNDNS_QUERY_MAX_FDS, &wake);
+	assert_true(n >= 0);
+	if (poll(fds, (nfds_t)n, ms) > 0)
+		owndns_query_process(q, now, fds, (size_t)n);
+}
+
+static void answer_query_as(int fd, const uint8_t *query, size_t len, uint16_t id,
+			    const struct sockaddr_in *to)
+{
+	owndns_msg m;
+	uint8_t out[512];
+	assert_int_equal(owndns_msg_open(&m, query, len), OWNDNS_OK);
+	size_t n = build_answer(&m, out, sizeof(out));
+	out[0] = (uint8_t)(id >> 8);
+	out[1] = (uint8_t)id;
+	assert_true(sendto(fd, out, n, 0, (const struct sockaddr *)to, sizeof(*to)) == (ssize_t)n);
+}
+
+static void retry_has_new_socket_and_id(void **state)
+{
+	(void)state;
+	uint16_t port;
+	int fd = bound_udp_socket(&port);
+	owndns_client_options o;
+	owndns_query *q;
+	uint8_t q1[512], q2[512];
+	struct sockaddr_in from1, from2;
+	uint8_t qname[OWNDNS_NAME_MAX];
+	size_t qname_len;
+	char text[64];
+
+	owndns_client_options_init(&o);
+	snprintf(text, sizeof(text), "127.0.0.1@%u", (unsigned)port);
+	assert_int_equal(owndns_client_options_add_server(&o, text), OWNDNS_OK);
+	o.timeout_ms = 50;
+	o.tries = 3;
+	assert_int_equal(owndns_name_from_text("www.example.com", 15, NULL, qname, &qname_len),
+			 OWNDNS_OK);
+	/* The clock is ours: 1000 at the start, the try times out at 1050. */
+	assert_int_equal(owndns_query_start(&o, qname, TYPE_A, 1, 1000, &q), OWNDNS_OK);
+	size_t len1 = receive_query(fd, q1, sizeof(q1), &from1);
+	owndns_query_process(q, 1050, NULL, 0);
+	size_t len2 = receive_query(fd, q2, sizeof(q2), &from2);
+	uint16_t id1 = (uint16_t)((q1[0] << 8) | q1[1]), id2 = (uint16_t)((q2[0] << 8) | q2[1]);
+	assert_int_not_equal(id1, id2);
+	assert_int_not_equal(from1.sin_port, from2.sin_port);
+	assert_memory_equal(q1 + 2, q2 + 2, len1 - 2); /* the same question and options */
+
+	/* The first try's answer, to its own port (closed) and to the new one: dropped. */
+	answer_query_as(fd, q1, len1, id1, &from1);
+	answer_query_as(fd, q1, len1, id1, &from2);
+	pump(q, 1060, 200);
+	assert_false(owndns_query_done(q));
+	assert_int_equal(owndns_query_result(q)->counters.mismatched_id, 1);
+	answer_query_as(fd, q2, len2, id2, &from2);
+	pump(q, 1070, 2000);
+	assert_true(owndns_query_done(q));
+	assert_int_equal(owndns_query_result(q)->status, OWNDNS_OK);
+	assert_int_equal(owndns_query_result(q)->counters.udp_sent, 2);
+	owndns_query_free(q);
+	close(fd);
+}
+
 /* ---- owndns_answer_addresses --------------------------------------------------------- */
 
 static size_t build_chain(uint8_t *buf, size_t cap, unsigned rcode, unsigned links, bool loop)
@@ -322,6 +403,7 @@ int main(void)
 		cmocka_unit_test(gethostbyname_follows_cnames),
 		cmocka_unit_test(search_list_is_applied),
 		cmocka_unit_test(timeout_against_silent_server),
+		cmocka_unit_test(retry_has_new_socket_and_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -577,6 +577,214 @@ static void bad_params(void **state)
 	assert_int_not_equal(owndns_txn_new(&f->p, T0, &t), OWNDNS_OK);
 }
 
+/* ---- a fresh ID for every try ------------------------------------------------------ */
+
+/* A scripted ID source: ids[] in turn, then `fail` forever. */
+typedef struct id_script {
+	uint16_t ids[4];
+	unsigned count, next;
+	int fail;
+} id_script;
+
+static int scripted_id(void *arg, uint16_t *id)
+{
+	id_script *s = arg;
+	if (s->next >= s->count)
+		return s->fail;
+	*id = s->ids[s->next++];
+	return OWNDNS_OK;
+}
+
+static uint16_t sent_id(const owndns_txn_action *a, bool tcp)
+{
+	const uint8_t *d = tcp ? a->data + 2 : a->data;
+	return (uint16_t)((d[0] << 8) | d[1]);
+}
+
+static void answer_with_id(fixture *f, uint16_t id)
+{
+	answer_spec s = { .id = id, .name = qname, .type = 1 };
+	build(f, &s);
+}
+
+static void retry_gets_new_id_and_only_it_is_answered(void **state)
+{
+	fixture *f = *state;
+	id_script ids = { { 0x1111, 0x2222 }, 2, 0, OWNDNS_ENOMEM };
+	f->p.new_id = scripted_id;
+	f->p.new_id_arg = &ids;
+	start(f);
+	owndns_txn_action a = next(f);
+	assert_int_equal(a.kind, OWNDNS_TXN_SEND_UDP);
+	assert_int_equal(sent_id(&a, false), QID);
+	owndns_txn_on_timer(f->t, T0 + TIMEOUT);
+	a = next(f);
+	assert_int_equal(a.kind, OWNDNS_TXN_SEND_UDP);
+	assert_int_equal(a.server, 1);
+	assert_int_equal(sent_id(&a, false), 0x1111);
+	size_t qlen;
+	assert_int_equal(owndns_txn_query(f->t, &qlen)[1], 0x11);
+	/* late answers to the first try: the old ID from either server (from server 0 no
+	 * longer an asked source), or the new ID from the server asked before */
+	answer_with_id(f, QID);
+	udp_from(f, T0 + TIMEOUT + 5, 0);
+	udp_from(f, T0 + TIMEOUT + 6, 1);
+	answer_with_id(f, 0x1111);
+	udp_from(f, T0 + TIMEOUT + 7, 0);
+	expect_wait(f, T0 + 2 * TIMEOUT);
+	const owndns_txn_result *r = owndns_txn_get_result(f->t);
+	assert_int_equal(r->counters.mismatched_id, 1);
+	assert_int_equal(r->counters.wrong_source, 2);
+	/* the third try, to server 0 again, has an ID of its own too */
+	owndns_txn_on_timer(f->t, T0 + 2 * TIMEOUT);
+	a = next(f);
+	assert_int_equal(a.server, 0);
+	assert_int_equal(sent_id(&a, false), 0x2222);
+	answer_with_id(f, 0x1111);
+	udp_from(f, T0 + 2 * TIMEOUT + 1, 1);
+	answer_with_id(f, 0x2222);
+	udp_from(f, T0 + 2 * TIMEOUT + 9, 0);
+	expect_done(f, OWNDNS_OK);
+	assert_int_equal(r->server, 0);
+	assert_int_equal(r->rtt_ms, 9);
+	assert_int_equal(r->counters.wrong_source, 3);
+}
+
+static void repeated_id_is_drawn_again(void **state)
+{
+	fixture *f = *state;
+	id_script ids = { { QID, QID, 0x0042 }, 3, 0, OWNDNS_ENOMEM };
+	f->p.new_id = scripted_id;
+	f->p.new_id_arg = &ids;
+	start(f);
+	expect_udp_send(f, 0);
+	owndns_txn_on_timer(f->t, T0 + TIMEOUT);
+	owndns_txn_action a = next(f);
+	assert_int_equal(sent_id(&a, false), 0x0042);
+}
+
+static void tcp_after_tc_gets_new_id(void **state)
+{
+	fixture *f = *state;
+	id_script ids = { { 0x7777 }, 1, 0, OWNDNS_ENOMEM };
+	f->p.new_id = scripted_id;
+	f->p.new_id_arg = &ids;
+	start(f);
+	expect_udp_send(f, 0);
+	answer_spec tc = { .id = QID, .name = qname, .type = 1, .tc = true };
+	build(f, &tc);
+	udp_from(f, T0 + 3, 0);
+	owndns_txn_action a = next(f);
+	assert_int_equal(a.kind, OWNDNS_TXN_SEND_TCP);
+	assert_int_equal(sent_id(&a, true), 0x7777);
+}
+
+static void id_source_failure_ends_transaction(void **state)
+{
+	fixture *f = *state;
+	id_script ids = { { 0 }, 0, 0, OWNDNS_CLIENT_ESOCKET };
+	f->p.new_id = scripted_id;
+	f->p.new_id_arg = &ids;
+	start(f);
+	expect_udp_send(f, 0);
+	owndns_txn_on_timer(f->t, T0 + TIMEOUT);
+	expect_done(f, OWNDNS_CLIENT_ESOCKET);
+}
+
+/* Without new_id, every try keeps the ID (the daemon's upstream driver relies on it). */
+static void without_id_source_tries_keep_id(void **state)
+{
+	fixture *f = *state;
+	start(f);
+	expect_udp_send(f, 0);
+	owndns_txn_on_timer(f->t, T0 + TIMEOUT);
+	owndns_txn_action a = next(f);
+	assert_int_equal(sent_id(&a, false), QID);
+}
+
+/* ---- less than a header is garbage, not a malformed answer ----------------------------- */
+
+static void short_packets_only_time_out(void **state)
+{
+	fixture *f = *state;
+	static const uint8_t tiny[7] = { 0x4d, 0x2e, 0x81, 0x80, 0, 1, 0 };
+	f->p.tries = 1;
+	f->p.server_count = 1;
+	start(f);
+	expect_udp_send(f, 0);
+	owndns_txn_on_udp(f->t, T0 + 1, &f->servers[0], tiny, sizeof(tiny));
+	owndns_txn_on_udp(f->t, T0 + 2, &f->servers[0], tiny, 0);
+	expect_wait(f, T0 + TIMEOUT);
+	owndns_txn_on_timer(f->t, T0 + TIMEOUT);
+	expect_done(f, OWNDNS_CLIENT_ETIMEOUT);
+	assert_int_equal(owndns_txn_get_result(f->t)->counters.malformed, 2);
+}
+
+/* ---- header flags and +ignore ---------------------------------------------------------- */
+
+static void ad_flag_is_sent(void **state)
+{
+	fixture *f = *state;
+	f->p.flags = OWNDNS_QUERY_RD | OWNDNS_QUERY_AD;
+	start(f);
+	owndns_txn_action a = next(f);
+	assert_int_equal(a.data[2], 0x01);
+	assert_int_equal(a.data[3], 0x20);
+}
+
+static void truncated_kept_without_tcp_retry(void **state)
+{
+	fixture *f = *state;
+	f->p.flags |= OWNDNS_QUERY_NO_TCP_RETRY;
+	start(f);
+	expect_udp_send(f, 0);
+	answer_spec tc = { .id = QID, .name = qname, .type = 1, .tc = true };
+	build(f, &tc);
+	udp_from(f, T0 + 3, 0);
+	expect_done(f, OWNDNS_OK);
+	assert_false(owndns_txn_get_result(f->t)->tcp);
+	assert_int_equal(owndns_txn_get_result(f->t)->counters.tcp_started, 0);
+	/* an unreadable TC=1 answer is still not taken */
+	owndns_txn_free(f->t);
+	start(f);
+	expect_udp_send(f, 0);
+	build(f, &tc);
+	f->pkt[7] = 5; /* five answers announced, none there */
+	udp_from(f, T0 + 3, 0);
+	expect_wait(f, T0 + TIMEOUT);
+	assert_int_equal(owndns_txn_get_result(f->t)->counters.malformed, 1);
+}
+
+/* ---- CLIENT-SUBNET ------------------------------------------------------------------ */
+
+static void client_subnet_is_sent(void **state)
+{
+	fixture *f = *state;
+	owndns_edns_ecs ecs = { OWNDNS_ECS_FAMILY_IPV4, 20, 0, { 10, 1, 0x2f, 4 } };
+	f->p.flags = OWNDNS_QUERY_RD | OWNDNS_QUERY_COOKIE; /* no EDNS flag: ECS turns it on */
+	f->p.client_subnet = &ecs;
+	start(f);
+	owndns_txn_action a = next(f);
+	static const uint8_t want_opt[] = {
+		0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 23,   /* OPT 1232 */
+		0, 8, 0, 7, 0, 1, 20, 0, 10, 1, 0x20,      /* ECS 10.1.32.0/20/0 */
+		0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8,       /* COOKIE */
+	};
+	assert_int_equal(a.len, 12 + 17 + 4 + sizeof(want_opt));
+	assert_memory_equal(a.data + 12 + 17 + 4, want_opt, sizeof(want_opt));
+	assert_int_equal(a.data[11], 1); /* ARCOUNT */
+}
+
+static void bad_client_subnet_rejected(void **state)
+{
+	fixture *f = *state;
+	owndns_txn *t = NULL;
+	owndns_edns_ecs ecs = { OWNDNS_ECS_FAMILY_IPV4, 33, 0, { 0 } };
+	f->p.client_subnet = &ecs;
+	assert_int_equal(owndns_txn_new(&f->p, T0, &t), OWNDNS_EINVAL);
+	assert_null(t);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -604,6 +812,16 @@ int main(void)
 		T(foreign_cookie_dropped),
 		T(send_failure_moves_on),
 		T(bad_params),
+		T(retry_gets_new_id_and_only_it_is_answered),
+		T(repeated_id_is_drawn_again),
+		T(tcp_after_tc_gets_new_id),
+		T(id_source_failure_ends_transaction),
+		T(without_id_source_tries_keep_id),
+		T(short_packets_only_time_out),
+		T(ad_flag_is_sent),
+		T(truncated_kept_without_tcp_retry),
+		T(client_subnet_is_sent),
+		T(bad_client_subnet_rejected),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

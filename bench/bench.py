@@ -50,6 +50,9 @@ DNSPERF_ARGS = os.environ.get("BENCH_DNSPERF_ARGS", "-c 50 -q 1000 -t 2").split(
 # upstream queries (dnsmasq drops beyond --dns-forward-max, default 150).
 DNSPERF_MISS_ARGS = os.environ.get("BENCH_DNSPERF_MISS_ARGS", "-c 10 -q 100 -t 2").split()
 OWNDNS = os.environ.get("OWNDNS", os.path.join(ROOT, "build", "owndns"))
+# A second owndns binary (say, a build before a change), run as its own resolver row
+# "owndns-b" between the others, so that two builds are compared within one run.
+OWNDNS_B = os.environ.get("OWNDNS_B", "")
 OUT_MD = os.environ.get("BENCH_OUT", os.path.join(ROOT, "build", "bench-results.md"))
 KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0")
 # Comma-separated rows to run (e.g. "unbound,owndns"); empty: all of them.
@@ -70,6 +73,7 @@ ADDR = {
     "kresd": "127.0.53.5",
     "dnsmasq": "127.0.53.6",
     "owndns": "127.0.53.7",
+    "owndns-b": "127.0.53.8",
 }
 
 PACKAGES = {  # Debian package -> binary it provides
@@ -433,11 +437,11 @@ def render(template, dest, **values):
     return dest
 
 
-def owndns_serve_keys():
+def owndns_serve_keys(binary=None):
     """Keys `owndns serve --help` lists, so optional ones (threads=) are passed only
     when the daemon knows them."""
     try:
-        r = subprocess.run([OWNDNS, "serve", "--help"], capture_output=True, text=True, timeout=10)
+        r = subprocess.run([binary or OWNDNS, "serve", "--help"], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return set()
     return set(re.findall(r"^\s+([a-z][a-z0-9-]*)=", r.stdout + r.stderr, re.M))
@@ -466,17 +470,18 @@ def make_server(kind, workdir, port, zonefile, upstream_port):
         conf = render("dnsmasq.conf.in", os.path.join(d, "dnsmasq.conf"), addr=addr, port=port,
                       **up)
         return Server(kind, ["dnsmasq", "--no-daemon", "--conf-file=" + conf], addr, port, d), None
-    if kind in ("owndns-auth", "owndns-auth-tiny", "owndns"):
-        if not os.access(OWNDNS, os.X_OK):
-            return None, "%s not found (build it: make build)" % os.path.relpath(OWNDNS, ROOT)
+    if kind in ("owndns-auth", "owndns-auth-tiny", "owndns", "owndns-b"):
+        binary = OWNDNS_B if kind == "owndns-b" else OWNDNS
+        if not os.access(binary, os.X_OK):
+            return None, "%s not found (build it: make build)" % os.path.relpath(binary, ROOT)
         args = ["serve", "listen=%s@%d" % (addr, port)]
-        if kind == "owndns":
+        if kind in ("owndns", "owndns-b"):
             args += ["forward-zone=bench.test:%s@%d" % (ADDR["upstream"], upstream_port)]
         else:
             args += ["zone=bench.test.:%s" % zonefile, "recursion=no"]
-        if "threads" in owndns_serve_keys():
+        if "threads" in owndns_serve_keys(binary):
             args.append("threads=1")
-        return Server(kind, [OWNDNS] + args, addr, port, d), None
+        return Server(kind, [binary] + args, addr, port, d), None
     raise ValueError(kind)
 
 
@@ -504,9 +509,9 @@ def free_port(addrs):
 # ---------------------------------------------------------------- the runs
 
 AUTH = ["nsd", "owndns-auth"]
-RESOLVERS = ["unbound", "kresd", "dnsmasq", "owndns"]
+RESOLVERS = ["unbound", "kresd", "dnsmasq", "owndns"] + (["owndns-b"] if OWNDNS_B else [])
 LABEL = {"nsd": "NSD", "owndns-auth": "owndns", "unbound": "Unbound", "kresd": "Knot Resolver",
-         "dnsmasq": "dnsmasq", "owndns": "owndns"}
+         "dnsmasq": "dnsmasq", "owndns": "owndns", "owndns-b": "owndns (OWNDNS_B)"}
 
 
 def auth_run(kind, ctx):

@@ -63,12 +63,22 @@ static int fail(char *err, size_t err_size, const char *what, int fd)
 	return -e;
 }
 
+/* IPv4 replies go out with DF set and the path MTU the kernel learnt ignored
+ * (IP_PMTUDISC_PROBE) when no reply can be larger than UDP_DF_MAX octets, which with
+ * the IP and UDP headers fits any link of 1280 octets or more.  The kernel then
+ * chooses no IP ID per datagram (a hash and an atomic add per reply; an atomic
+ * datagram needs none, RFC 6864 §4.1), and a forged ICMP "fragmentation needed"
+ * cannot make it fragment replies.  The kernel's default already sets DF on replies
+ * that fit the path.  With udp-max-size= above UDP_DF_MAX the default stays, so that a
+ * reply larger than a small link's MTU is fragmented rather than dropped. */
+#define UDP_DF_MAX NET_DEFAULT_UDP_MAX_SIZE
+
 /* No SO_REUSEADDR here: on Linux it would let a second server bind the same UDP port
  * and silently split the queries; a port in use must be an error at start-up.  With
  * several workers SO_REUSEPORT lets each bind its own socket (the daemon first checks
  * that the port is free, worker.h). */
 static int open_bound_fd(const struct sockaddr *addr, bool wildcard, bool reuseport,
-			 char *err, size_t err_size, int *out)
+			 bool df_ok, char *err, size_t err_size, int *out)
 {
 	int family = addr->sa_family;
 	int fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -83,6 +93,9 @@ static int open_bound_fd(const struct sockaddr *addr, bool wildcard, bool reusep
 	if (wildcard && family == AF_INET6 &&
 	    set_int_option(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1))
 		return fail(err, err_size, "IPV6_RECVPKTINFO", fd);
+	if (family == AF_INET && df_ok && set_int_option(fd, IPPROTO_IP, IP_MTU_DISCOVER,
+							  IP_PMTUDISC_PROBE))
+		return fail(err, err_size, "IP_MTU_DISCOVER", fd);
 	socklen_t len = family == AF_INET6 ? sizeof(struct sockaddr_in6)
 					   : sizeof(struct sockaddr_in);
 	if (bind(fd, addr, len))
@@ -302,7 +315,9 @@ int udp_socket_open(net_context *ctx, const struct sockaddr *addr, udp_socket **
 	}
 	s->family = addr->sa_family;
 	s->wildcard = sockaddr_is_wildcard(addr);
-	int rc = open_bound_fd(addr, s->wildcard, ctx->reuseport, err, err_size, &s->fd);
+	bool df_ok = ctx->limits.udp_max_size <= UDP_DF_MAX;
+	int rc = open_bound_fd(addr, s->wildcard, ctx->reuseport, df_ok, err, err_size,
+			       &s->fd);
 	if (rc) {
 		batch_free(s->batch);
 		free(s);

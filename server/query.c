@@ -315,8 +315,8 @@ static size_t run_pipeline(const server_view *view, const server_request *req, u
 		return refuse_meta_qtype(&r);
 	if (answer_from_local(view, q, &r, &len) == STAGE_ANSWERED)
 		return len;
-	if (forward_cache_answer(view->cache, &q->rq, udp_max, now, false, out, cap,
-				 &len) == OWNDNS_OK)
+	if (forward_cache_answer(view->cache, &q->rq, udp_max, now, 0, out, cap, &len) ==
+	    OWNDNS_OK)
 		return len;
 	/* Not recursive: only what we have (query.h). */
 	if (!(q->rq.flags & OWNDNS_FLAG_RD))
@@ -404,41 +404,85 @@ void server_store_upstream(const server_view *view, const inflight_key *key,
 		      target_domain(view, key->target, key->qname), &m, now);
 }
 
+/* The cache answers key's whole question already (a chain through it included). */
+static bool cache_answers(const server_view *view, const inflight_key *key, uint32_t now)
+{
+	uint8_t buf[OWNDNS_MSG_UDP_MAX];
+	reply_query rq;
+	size_t n;
+	if (!view->cache)
+		return false;
+	memset(&rq, 0, sizeof(rq));
+	rq.flags = OWNDNS_FLAG_RD;
+	memcpy(rq.qname, key->qname, key->qname_len);
+	rq.qtype = key->qtype;
+	rq.qclass = key->qclass;
+	return forward_cache_answer(view->cache, &rq, OWNDNS_MSG_UDP_MAX, now, 0, buf,
+				    sizeof(buf), &n) == OWNDNS_OK;
+}
+
 bool server_upstream_chase(const server_view *view, const inflight_key *key,
 			   const uint8_t *pkt, size_t len, uint32_t now, inflight_key *next)
 {
-	uint8_t outside[OWNDNS_NAME_MAX], storage[512];
+	uint8_t name[OWNDNS_NAME_MAX];
 	owndns_msg m;
-	cache_view v;
 
-	/* The chased answer reaches the client through the cache: none, no chase. */
-	if (!pkt || !view->forward || !view->cache || owndns_msg_open(&m, pkt, len) ||
-	    upstream_failed(&m) ||
-	    !forward_chain_leaves(&m, key->qname, key->qtype,
-				  target_domain(view, key->target, key->qname), outside))
+	if (!pkt || !view->forward || owndns_msg_open(&m, pkt, len) || upstream_failed(&m) ||
+	    !forward_chain_next(&m, key->qname, key->qtype,
+				target_domain(view, key->target, key->qname), name))
 		return false;
-	long target = forwarders_select(view->forward, outside);
-	if (target < 0)
+	long target = forwarders_select(view->forward, name);
+	/* Cached to its end: server_answer_upstream follows the chain through the cache. */
+	if (target < 0 || cache_answers(view, key, now))
 		return false;
-	/* Already cached: server_answer_upstream follows the chain through the cache. */
-	cache_view_init(&v, storage, sizeof(storage));
-	int rc = cache_lookup(view->cache, outside, key->qtype, key->qclass, now,
-			      CACHE_LOOKUP_ANSWERS, &v);
-	if (rc == OWNDNS_OK || rc == OWNDNS_ESPACE)
-		return false;
-	return inflight_key_init(next, outside, key->qtype, key->qclass, key->flags, target) ==
+	return inflight_key_init(next, name, key->qtype, key->qclass, key->flags, target) ==
 	       OWNDNS_OK;
 }
 
-size_t server_answer_chased(const server_view *view, const reply_query *client,
-			    long first_target, const uint8_t *first, size_t first_len,
-			    const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out, size_t cap)
+/* A chased answer that cannot be assembled: stale data or SERVFAIL. */
+static size_t chase_failed(const server_view *view, const reply_query *client,
+			   const server_chase_piece *pieces, size_t count, uint32_t now,
+			   uint8_t *out, size_t cap)
 {
-	owndns_msg m;
-	if (!pkt || owndns_msg_open(&m, pkt, len) || upstream_failed(&m))
-		return server_answer_upstream(view, client, first_target, NULL, 0, now, out, cap);
-	return server_answer_upstream(view, client, first_target, first, first_len, now, out,
-				      cap);
+	long target = count > 0 ? pieces[0].target : -1;
+	return server_answer_upstream(view, client, target, NULL, 0, now, out, cap);
+}
+
+size_t server_answer_chased(const server_view *view, const reply_query *client,
+			    const server_chase_piece *pieces, size_t count, uint32_t now,
+			    uint8_t *out, size_t cap)
+{
+	uint8_t names[FORWARD_CHAIN_MAX + 1][OWNDNS_NAME_MAX];
+	owndns_msg msgs[FORWARD_CHAIN_MAX + 1];
+	forward_piece fp[FORWARD_CHAIN_MAX + 1];
+	uint16_t udp_max = view_udp_max(view);
+	size_t n;
+
+	if (count == 0 || count > FORWARD_CHAIN_MAX + 1)
+		return chase_failed(view, client, pieces, count, now, out, cap);
+	for (size_t i = 0; i < count; i++) {
+		owndns_msg *m = &msgs[i];
+		uint16_t t, cl;
+		if (!pieces[i].pkt || owndns_msg_open(m, pieces[i].pkt, pieces[i].len) ||
+		    upstream_failed(m))
+			return chase_failed(view, client, pieces, count, now, out, cap);
+		if (i == 0)
+			memcpy(names[0], client->qname, owndns_name_length(client->qname));
+		else if (owndns_msg_question(m, 0, names[i], NULL, &t, &cl))
+			return chase_failed(view, client, pieces, count, now, out, cap);
+		fp[i].m = m;
+		fp[i].qname = names[i];
+		fp[i].domain = target_domain(view, pieces[i].target, names[i]);
+	}
+	/* The last response still leaves its zone (the chase stopped short): the cache may
+	 * hold the rest. */
+	const forward_piece *last = &fp[count - 1];
+	uint8_t next[OWNDNS_NAME_MAX];
+	if (forward_chain_next(last->m, last->qname, client->qtype, last->domain, next) &&
+	    forward_cache_answer(view->cache, client, udp_max, now, 0, out, cap, &n) ==
+		    OWNDNS_OK)
+		return n;
+	return forward_rebuild_chain(client, fp, count, udp_max, &view->ttl_limits, out, cap);
 }
 
 size_t server_answer_upstream(const server_view *view, const reply_query *client, long target,
@@ -455,16 +499,16 @@ size_t server_answer_upstream(const server_view *view, const reply_query *client
 		/* A chain that leaves the target's zone goes on from the cache, which holds
 		 * the in-zone part now, when the rest is there (fetched from its own
 		 * forwarder before). */
-		if (forward_chain_leaves(&m, client->qname, client->qtype, domain, outside) &&
-		    forward_cache_answer(view->cache, client, udp_max, now, false, out, cap,
+		if (forward_chain_next(&m, client->qname, client->qtype, domain, outside) &&
+		    forward_cache_answer(view->cache, client, udp_max, now, 0, out, cap,
 					 &n) == OWNDNS_OK)
 			return n;
 		return forward_rebuild(client, &m, domain, udp_max, &view->ttl_limits, out, cap);
 	}
 	/* RFC 8767 §4: expired data rather than no answer. */
 	if (view->serve_stale && view->cache &&
-	    forward_cache_answer(view->cache, client, udp_max, now, true, out, cap, &n) ==
-		    OWNDNS_OK)
+	    forward_cache_answer(view->cache, client, udp_max, now, FORWARD_CACHE_STALE, out,
+				 cap, &n) == OWNDNS_OK)
 		return n;
 	reply r;
 	reply_init(&r, client, udp_max, true, out, cap);

@@ -90,8 +90,8 @@ void server_store_upstream(const server_view *view, const inflight_key *key,
 /* The response for one client that waited for an upstream: pkt is the answer of
  * forwarding target `target` (inflight_key.target), or NULL when every upstream failed
  * or timed out.  The answer is scrubbed to the target's zone (forward_rebuild); when
- * its CNAME chain leaves the zone and the cache holds the rest of the chain, the whole
- * chain comes from the cache.  A failure (also SERVFAIL, REFUSED, NOTIMP, FORMERR, and
+ * its CNAME chain is incomplete (forward_chain_next) and the cache holds the rest of
+ * the chain, the whole chain comes from the cache.  A failure (also SERVFAIL, REFUSED, NOTIMP, FORMERR, and
  * TC=1, which can only come over TCP) is answered from expired cache data when
  * serve-stale is on (RFC 8767: TTL 30, EDE 3), else SERVFAIL.
  * Returns the length written to out[0..cap) (0: nothing to send). */
@@ -99,23 +99,36 @@ size_t server_answer_upstream(const server_view *view, const reply_query *client
 			      const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out,
 			      size_t cap);
 
-/* Unbound's rule for a CNAME that leaves a forward zone: the chain's next name is asked
- * of its own forwarding target.  True when upstream response pkt to key's question has
- * a chain that leaves the zone of key's target (forward_chain_leaves), the next name is
- * not in the cache (then server_answer_upstream follows the chain through the cache;
- * without a cache nothing is chased, as the chased answer comes from it)
- * and some target covers it: *next is the question to ask then (type, class and flags
- * as key's).  The caller bounds the chase (FORWARD_CHAIN_MAX) and stops at a loop. */
+/* A chain the upstream left incomplete goes on with its next name (forward_chain_next):
+ * a CNAME that leaves the forwarding target's zone is asked of the target that covers
+ * its name (Unbound's rule for forward zones), and a CNAME whose target the answer does
+ * not resolve is asked again at that target (RFC 1034 §4.3.2 step 3a, as Unbound
+ * does).  True when upstream response pkt to key's question is incomplete so, some
+ * target covers the next name, and the cache cannot answer key's whole question
+ * (then server_answer_upstream takes it from the cache): *next is the question to ask
+ * (type, class and flags as key's).  The caller bounds the chase (FORWARD_CHAIN_MAX,
+ * one deadline for the whole chase) and stops at a loop. */
 bool server_upstream_chase(const server_view *view, const inflight_key *key,
 			   const uint8_t *pkt, size_t len, uint32_t now, inflight_key *next);
 
-/* The answer for a client whose question's chain was chased: `first` is the response
- * of target `first_target` to the client's own question, pkt the final response of the
- * chase (NULL: it failed).  The whole chain comes from the cache, which the chase
- * filled; failing that, the part inside the first target's zone; a failed chase is a
- * failure (SERVFAIL, or stale data). */
+/* One response of a chase: the answer of forwarding target `target` (pkt NULL: it
+ * failed). */
+typedef struct server_chase_piece {
+	long target;
+	const uint8_t *pkt;
+	size_t len;
+} server_chase_piece;
+
+/* The answer for a client whose question's chain was chased: pieces[0] is the
+ * response to its own question, each next one the response for the name the one
+ * before left unresolved, the last the chase's final response.  The answer is put
+ * together from the responses themselves (forward_rebuild_chain; no cache needed),
+ * each scrubbed to its own target's zone; when the last one still leaves its zone and
+ * the cache holds the rest, the whole answer comes from the cache.  A failed piece
+ * (NULL, SERVFAIL, REFUSED...) makes the whole answer a failure (SERVFAIL or stale
+ * data), as Unbound answers a chase that fails. */
 size_t server_answer_chased(const server_view *view, const reply_query *client,
-			    long first_target, const uint8_t *first, size_t first_len,
-			    const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out, size_t cap);
+			    const server_chase_piece *pieces, size_t count, uint32_t now,
+			    uint8_t *out, size_t cap);
 
 #endif

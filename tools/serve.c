@@ -39,6 +39,9 @@ static const option_spec serve_keys[] = {
 	{ "cache-max-ttl", OPTION_TTL, "86400", false, "longest TTL cached", NULL, 0, 0 },
 	{ "cache-max-negative-ttl", OPTION_TTL, "3600", false,
 	  "longest TTL of cached NXDOMAIN/NODATA", NULL, 0, 0 },
+	{ "rrset-order", OPTION_CHOICE, "fixed", false,
+	  "order of an RRset's records from the cache: as received, or rotated per query",
+	  "fixed|rotate", 0, 0 },
 	{ "serve-stale", OPTION_BOOL, "no", false,
 	  "answer expired data (TTL 30) when every upstream fails", NULL, 0, 0 },
 	{ "serve-stale-max", OPTION_TTL, "1d", false, "how long after expiry data may be served",
@@ -314,6 +317,8 @@ static int setup_cache(serve_setup *s, const options *opts)
 	rc->cache.max_negative_ttl = options_get_ttl(opts, "cache-max-negative-ttl", 3600);
 	rc->cache.max_stale = options_get_ttl(opts, "serve-stale-max", 86400);
 	rc->serve_stale = options_get_bool(opts, "serve-stale", false);
+	const char *order = options_get(opts, "rrset-order");
+	rc->cache.rotate_rrsets = order && strcmp(order, "rotate") == 0;
 	rc->resolv_conf = options_get(opts, "resolv-conf");
 	if (rc->cache.min_ttl > rc->cache.max_ttl) {
 		report(opts, "cache-min-ttl", 0, "larger than cache-max-ttl");

@@ -36,18 +36,26 @@ static void writer_restore(owndns_msg_writer *w, owndns_section section, const w
 	w->section = st->section;
 }
 
-static int append_block(const uint8_t *block, size_t len, const uint8_t *owner, uint32_t ttl,
-			owndns_msg_writer *w, owndns_section section)
+/* Writes the records of a block from record `first` on, then those before it (a
+ * rotation, cache_view.first_record). */
+static int append_block(const uint8_t *block, size_t len, uint16_t first, const uint8_t *owner,
+			uint32_t ttl, owndns_msg_writer *w, owndns_section section)
 {
-	size_t pos = 0;
+	size_t pos = 0, start = 0;
 	owndns_rr rr;
 
-	while (cache_records_next(block, len, &pos, &rr)) {
-		rr.owner = owner;
-		rr.ttl = ttl;
-		int rc = owndns_writer_rr(w, section, &rr);
-		if (rc)
-			return rc;
+	for (uint16_t i = 0; i < first && cache_records_next(block, len, &pos, &rr); i++)
+		start = pos;
+	for (int pass = 0; pass < 2; pass++) {
+		size_t end = pass == 0 ? len : start;
+		pos = pass == 0 ? start : 0;
+		while (cache_records_next(block, end, &pos, &rr)) {
+			rr.owner = owner;
+			rr.ttl = ttl;
+			int rc = owndns_writer_rr(w, section, &rr);
+			if (rc)
+				return rc;
+		}
 	}
 	return OWNDNS_OK;
 }
@@ -62,9 +70,10 @@ int cache_view_append(const cache_view *v, owndns_msg_writer *w, owndns_section 
 	if (!owner)
 		owner = v->records_owner;
 	writer_save(w, section, &st);
-	int rc = append_block(v->records, v->records_len, owner, v->ttl, w, section);
+	uint16_t first = v->record_count ? (uint16_t)(v->first_record % v->record_count) : 0;
+	int rc = append_block(v->records, v->records_len, first, owner, v->ttl, w, section);
 	if (!rc && (flags & CACHE_APPEND_SIGS))
-		rc = append_block(v->sigs, v->sigs_len, owner, v->ttl, w, section);
+		rc = append_block(v->sigs, v->sigs_len, 0, owner, v->ttl, w, section);
 	if (rc)
 		writer_restore(w, section, &st);
 	return rc;

@@ -44,6 +44,11 @@ static uint32_t buckets_for(size_t shard_bytes)
 	return n;
 }
 
+bool cache_rotates_rrsets(const cache *c)
+{
+	return c && c->cfg.rotate_rrsets;
+}
+
 int cache_new(const cache_config *cfg, cache **out)
 {
 	unsigned shards = cfg->shards ? cfg->shards : DEFAULT_SHARDS;

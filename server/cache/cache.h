@@ -67,15 +67,21 @@ typedef struct cache_config {
 	uint32_t max_stale;        /* serve-stale window after expiry, seconds (RFC 8767) */
 	unsigned shards;           /* a power of two; 0 picks the default (32) */
 	uint64_t hash_key[2];      /* secret hash key: fill from getrandom() (flooding) */
+	bool rotate_rrsets;        /* rrset-order=rotate: answers built from the cache give
+				    * each RRset rotated per query (cache_rotates_rrsets) */
 } cache_config;
 
 /* Defaults: 32 MiB, min-ttl 0, max-ttl 86400, max-negative-ttl 3600, max-stale 86400
- * (RFC 8767 §5 suggests 1 to 3 days), 32 shards, hash key zero (set it). */
+ * (RFC 8767 §5 suggests 1 to 3 days), 32 shards, hash key zero (set it), RRsets in the
+ * order stored. */
 void cache_config_default(cache_config *cfg);
 
 /* Creates a cache.  Errors: EINVAL (shards not a power of two, or max_bytes too small
  * for the fixed tables: at least 64 KiB per shard is sensible), ENOMEM. */
 int cache_new(const cache_config *cfg, cache **out);
+
+/* cache_config.rotate_rrsets as the cache was made (false for NULL). */
+bool cache_rotates_rrsets(const cache *c);
 
 /* Frees the cache and everything in it (NULL is fine).  No other call may run. */
 void cache_free(cache *c);
@@ -166,6 +172,8 @@ typedef struct cache_view {
 	const uint8_t *sigs;     /* RRSIGs covering `records`, same layout */
 	size_t sigs_len;
 	uint16_t sig_count;
+	uint16_t first_record;   /* set by the caller: cache_view_append starts at this
+				  * record and wraps round (rotation); 0 after a lookup */
 	uint8_t *storage;        /* caller's buffer that the pointers above point into */
 	size_t storage_cap;
 } cache_view;

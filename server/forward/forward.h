@@ -20,16 +20,27 @@
 /* RFC 8914 §4.4: EDE 3, "Stale Answer", added to answers served stale. */
 #define FORWARD_EDE_STALE_ANSWER 3
 
+/* forward_cache_answer flags. */
+#define FORWARD_CACHE_STALE 0x1u /* expired entries within the serve-stale window answer */
+
 /* Answers q from the cache at `now` (seconds): the RRset, or a CNAME chain through the
  * cache ending in the RRset or a negative answer (RFC 2308 §3: the SOA in the
  * authority section, with its remaining TTL).  TTLs are those left in the cache.
+ * A CNAME explained by a cached DNAME above its owner comes after that DNAME, and a
+ * name with nothing cached below a cached DNAME gets the DNAME and the CNAME it
+ * synthesises (RFC 6672 §3.3; TTL the DNAME's), as the upstream's answer would.
+ * When the cache rotates RRsets (cache_rotates_rrsets, rrset-order=rotate), the asked
+ * RRset starts at record (query ID mod count) and wraps round, as Unbound's
+ * rrset-roundrobin does: the order changes from query to query at no cost, the set
+ * stays the same.
  * Flags RA=1, AA=0; RRSIGs only when the client set DO.  RRsets of the authority and
  * additional ranks never answer (cache_rank_answers), nor hide a CNAME.  With
- * `stale`, expired entries within the serve-stale window answer too (TTL 30, EDE 3).
- * An RRset that does not fit sets TC.  Returns OK with *len set, or ENOTFOUND when
- * the cache cannot answer the whole question (a miss anywhere along the chain). */
+ * FORWARD_CACHE_STALE, expired entries within the serve-stale window answer too (TTL
+ * 30, EDE 3).  An RRset that does not fit sets TC.  Returns OK with *len set, or
+ * ENOTFOUND when the cache cannot answer the whole question (a miss anywhere along
+ * the chain). */
 int forward_cache_answer(cache *c, const reply_query *q, uint16_t udp_max, uint32_t now,
-			 bool stale, uint8_t *out, size_t cap, size_t *len);
+			 unsigned flags, uint8_t *out, size_t cap, size_t *len);
 
 /* Stores upstream response m to question (qname, qtype, qclass) in the cache, when it
  * is a NOERROR or NXDOMAIN answer to exactly that question and not truncated.  `domain`
@@ -47,6 +58,8 @@ int forward_cache_answer(cache *c, const reply_query *q, uint16_t udp_max, uint3
  *     most 64 RRsets: kept, never answered from;
  *   - every record of the response is read, so no RRset is stored cut; a response
  *     that does not parse to its end stores nothing;
+ *   - DNAMEs of the answer section above a name of the chain, rank as the answer
+ *     (RFC 6672 §3.3: they explain its CNAME; forward_cache_answer gives them back);
  *   - RRSIGs go with the RRsets they cover.
  * SERVFAIL and other rcodes are not stored.  Returns the number of entries stored, or
  * an error (ENOMEM; EINVAL for a response that is not an answer to the question). */
@@ -67,6 +80,16 @@ typedef struct forward_ttl_limits {
 bool forward_chain_leaves(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
 			  const uint8_t *domain, uint8_t *target);
 
+/* The chain of upstream response m from qname is incomplete: it leaves `domain` (the
+ * first CNAME target outside goes to `next`, as forward_chain_leaves), or it ends,
+ * inside, at a CNAME target the response says nothing about (rcode NOERROR, no record
+ * of the type, no CNAME, no SOA at or above it in the authority section), which
+ * RFC 1034 §4.3.2 step 3a restarts at: the target goes to `next` (lower-cased).  A
+ * chain that loops or runs past FORWARD_CHAIN_MAX is not incomplete, nor is one asked
+ * with QTYPE CNAME or ANY (the CNAME answers them). */
+bool forward_chain_next(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
+			const uint8_t *domain, uint8_t *next);
+
 /* Builds the response for one waiting client from upstream response m, scrubbed to
  * what the forwarding target of `domain` may speak for (as forward_store): answer
  * records only along the CNAME chain from the question while it stays inside `domain`,
@@ -83,5 +106,20 @@ bool forward_chain_leaves(const owndns_msg *m, const uint8_t *qname, uint16_t qt
 size_t forward_rebuild(const reply_query *q, const owndns_msg *m, const uint8_t *domain,
 		       uint16_t udp_max, const forward_ttl_limits *limits, uint8_t *out,
 		       size_t cap);
+
+/* One upstream response of a chased chain: the answer of the target of `domain` to
+ * `qname` (the client's question for the first piece, a chain's next name after). */
+typedef struct forward_piece {
+	const owndns_msg *m;
+	const uint8_t *qname;
+	const uint8_t *domain;
+} forward_piece;
+
+/* forward_rebuild for a chain chased over several responses (count >= 1): the answer
+ * records along each piece's chain inside its domain, in order, then the last piece
+ * as forward_rebuild gives it (its rcode, answer, authority, additional). */
+size_t forward_rebuild_chain(const reply_query *q, const forward_piece *pieces, size_t count,
+			     uint16_t udp_max, const forward_ttl_limits *limits, uint8_t *out,
+			     size_t cap);
 
 #endif

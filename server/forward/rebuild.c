@@ -39,6 +39,7 @@ typedef struct answer_chain {
 	uint8_t names[FORWARD_CHAIN_MAX + 1][OWNDNS_NAME_MAX];
 	unsigned count;
 	bool leaves;                    /* a CNAME points outside the zone */
+	bool ended;                     /* the last name has neither the type nor a CNAME */
 	uint8_t target[OWNDNS_NAME_MAX]; /* that CNAME's target */
 } answer_chain;
 
@@ -76,10 +77,45 @@ static void walk_chain(const owndns_msg *m, const uint8_t *qname, uint16_t qtype
 			return;
 		}
 		memcpy(c->names[c->count++], name, owndns_name_length(name));
-		if (qtype == OWNDNS_TYPE_CNAME || find_answer(m, name, qtype, NULL) ||
-		    !find_answer(m, name, OWNDNS_TYPE_CNAME, name))
+		if (qtype == OWNDNS_TYPE_CNAME || find_answer(m, name, qtype, NULL))
 			return;
+		if (!find_answer(m, name, OWNDNS_TYPE_CNAME, name)) {
+			c->ended = true;
+			return;
+		}
 	}
+}
+
+/* An SOA in the authority section at or above `name`: the response says something
+ * negative about it (RFC 2308 §2). */
+static bool negative_proof(const owndns_msg *m, const uint8_t *name)
+{
+	owndns_rr_iter it;
+	owndns_rr_view v;
+	owndns_rr_iter_init(&it, m, OWNDNS_SECTION_AUTHORITY);
+	while (owndns_rr_iter_next(&it, &v) > 0)
+		if (v.type == OWNDNS_TYPE_SOA && owndns_name_is_subdomain(name, v.owner))
+			return true;
+	return false;
+}
+
+bool forward_chain_next(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
+			const uint8_t *domain, uint8_t *next)
+{
+	answer_chain c;
+	walk_chain(m, qname, qtype, domain, &c);
+	if (c.leaves) {
+		memcpy(next, c.target, owndns_name_length(c.target));
+		return true;
+	}
+	/* ANY at an alias: the CNAME is an answer (RFC 8482 leaves the rest to us). */
+	const uint8_t *last = c.names[c.count - 1];
+	if (!c.ended || c.count < 2 || qtype == OWNDNS_TYPE_ANY ||
+	    owndns_msg_rcode(m) != OWNDNS_RCODE_NOERROR || negative_proof(m, last))
+		return false;
+	memcpy(next, last, owndns_name_length(last));
+	owndns_name_to_lower(next);
+	return true;
 }
 
 bool forward_chain_leaves(const owndns_msg *m, const uint8_t *qname, uint16_t qtype,
@@ -178,16 +214,27 @@ static enum copy_result copy_section(reply *r, const owndns_msg *m, owndns_secti
 	return COPY_OK;
 }
 
-static size_t rebuild_into(reply *r, const owndns_msg *m, const uint8_t *domain,
+/* The answer records of one piece of a chased chain: those along its own chain. */
+static enum copy_result copy_piece(reply *r, const forward_piece *p,
+				   const forward_ttl_limits *limits, uint8_t *storage, size_t cap)
+{
+	answer_chain chain;
+	walk_chain(p->m, p->qname, r->q->qtype, p->domain, &chain);
+	return copy_section(r, p->m, OWNDNS_SECTION_ANSWER, &chain, p->domain, limits, storage,
+			    cap);
+}
+
+static size_t rebuild_into(reply *r, const forward_piece *pieces, size_t count,
 			   const forward_ttl_limits *limits, uint8_t *storage, size_t cap)
 {
 	static const owndns_section sections[] = {
 		OWNDNS_SECTION_ANSWER, OWNDNS_SECTION_AUTHORITY, OWNDNS_SECTION_ADDITIONAL
 	};
-	unsigned rcode = owndns_msg_rcode(m);
+	const forward_piece *last = &pieces[count - 1];
+	unsigned rcode = owndns_msg_rcode(last->m);
 	answer_chain chain;
 
-	walk_chain(m, r->q->qname, r->q->qtype, domain, &chain);
+	walk_chain(last->m, last->qname, r->q->qtype, last->domain, &chain);
 	if (chain.leaves)
 		rcode = OWNDNS_RCODE_NOERROR;
 	if (rcode > 0xfu && !r->with_opt)
@@ -195,31 +242,39 @@ static size_t rebuild_into(reply *r, const owndns_msg *m, const uint8_t *domain,
 	reply_set_rcode(r, rcode);
 	if (reply_begin(r))
 		return 0;
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
-		enum copy_result res = copy_section(r, m, sections[i], &chain, domain, limits,
-						    storage, cap);
-		if (res == COPY_FAILED)
-			return reply_error(r, OWNDNS_RCODE_SERVFAIL);
-		if (res == COPY_TRUNCATED) {
-			owndns_header_set_flag(&r->hdr, OWNDNS_FLAG_TC, true);
-			break;
-		}
-	}
+	enum copy_result res = COPY_OK;
+	for (size_t i = 0; i + 1 < count && res == COPY_OK; i++)
+		res = copy_piece(r, &pieces[i], limits, storage, cap);
+	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]) && res == COPY_OK; i++)
+		res = copy_section(r, last->m, sections[i], &chain, last->domain, limits, storage,
+				   cap);
+	if (res == COPY_FAILED)
+		return reply_error(r, OWNDNS_RCODE_SERVFAIL);
+	if (res == COPY_TRUNCATED)
+		owndns_header_set_flag(&r->hdr, OWNDNS_FLAG_TC, true);
 	return reply_finish(r);
+}
+
+size_t forward_rebuild_chain(const reply_query *q, const forward_piece *pieces, size_t count,
+			     uint16_t udp_max, const forward_ttl_limits *limits, uint8_t *out,
+			     size_t cap)
+{
+	reply r;
+	size_t storage_cap = OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX;
+	uint8_t *storage = count ? malloc(storage_cap) : NULL;
+
+	reply_init(&r, q, udp_max, true, out, cap);
+	if (!storage)
+		return reply_error(&r, OWNDNS_RCODE_SERVFAIL);
+	size_t len = rebuild_into(&r, pieces, count, limits, storage, storage_cap);
+	free(storage);
+	return len;
 }
 
 size_t forward_rebuild(const reply_query *q, const owndns_msg *m, const uint8_t *domain,
 		       uint16_t udp_max, const forward_ttl_limits *limits, uint8_t *out,
 		       size_t cap)
 {
-	reply r;
-	size_t storage_cap = OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX;
-	uint8_t *storage = malloc(storage_cap);
-
-	reply_init(&r, q, udp_max, true, out, cap);
-	if (!storage)
-		return reply_error(&r, OWNDNS_RCODE_SERVFAIL);
-	size_t len = rebuild_into(&r, m, domain, limits, storage, storage_cap);
-	free(storage);
-	return len;
+	forward_piece piece = { m, q->qname, domain };
+	return forward_rebuild_chain(q, &piece, 1, udp_max, limits, out, cap);
 }

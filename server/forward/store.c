@@ -296,6 +296,27 @@ static bool answers_question(const owndns_msg *m, const uint8_t *qname, uint16_t
 	return t == qtype && cl == qclass && owndns_name_equal(name, qname);
 }
 
+/* RFC 6672 §3.3: the DNAMEs of the answer section above `name` explain its CNAME; kept
+ * so that an answer from the cache carries them too (and synthesises from them). */
+static int store_dnames_above(cache *c, response_records *r, rrset_buf *b,
+			      const uint8_t *name, uint16_t qclass, uint32_t now)
+{
+	int stored = 0;
+	for (size_t i = 0; i < r->count; i++) {
+		stored_rr *s = &r->rrs[i];
+		if (s->used || s->section != OWNDNS_SECTION_ANSWER ||
+		    s->rr.type != OWNDNS_TYPE_DNAME || s->rr.rclass != qclass ||
+		    !owndns_name_is_strict_subdomain(name, s->rr.owner))
+			continue;
+		int rc = store_rrset(c, r, b, OWNDNS_SECTION_ANSWER, s->rr.owner,
+				     OWNDNS_TYPE_DNAME, qclass, (uint8_t)r->answer_rank, now);
+		if (rc < 0)
+			return rc;
+		stored += rc;
+	}
+	return stored;
+}
+
 /* Walks the CNAME chain from qname through the answer section, storing each step; the
  * chain's last name goes to `last`.  The walk stops at the first name outside the
  * target's zone: what the upstream says about it is not its to say (the name then is
@@ -325,6 +346,10 @@ static int store_chain(cache *c, response_records *r, rrset_buf *b, const uint8_
 			break;
 		rc = store_rrset(c, r, b, OWNDNS_SECTION_ANSWER, name, OWNDNS_TYPE_CNAME, qclass,
 				 (uint8_t)r->answer_rank, now);
+		if (rc < 0)
+			return rc;
+		stored += rc;
+		rc = store_dnames_above(c, r, b, name, qclass, now);
 		if (rc < 0)
 			return rc;
 		stored += rc;

@@ -27,14 +27,20 @@ typedef struct fetch_run {
 	unsigned count;
 } fetch_run;
 
-/* A waiting client, with what chasing a CNAME out of a forward zone needs
+/* A chase is not started with less than this left of its budget: no upstream answers
+ * that fast over a real network, and the client is about to give up. */
+#define CHASE_MIN_MS 50u
+
+/* A waiting client, with what chasing an incomplete CNAME chain needs
  * (server_upstream_chase).  Every net_waiter of this file is one of these. */
 typedef struct forward_waiter {
 	net_waiter base;      /* first: the rest of the daemon sees only this */
-	unsigned chases;      /* CNAME targets asked for so far */
-	long first_target;
-	uint8_t *first;       /* the response to the client's own question, when chased */
-	size_t first_len;
+	uint64_t arrived_ms;  /* the loop's clock when the client's query arrived: the
+			       * whole chase fits in UPSTREAM_DEADLINE_MS from here */
+	unsigned chases;      /* chain names asked for so far */
+	/* The responses of the chain so far (copies, owned), FORWARD_CHAIN_MAX + 1 slots
+	 * (the last for the final response); NULL until the first chase. */
+	server_chase_piece *pieces;
 } forward_waiter;
 
 static void random_bytes(void *buf, size_t len)
@@ -86,7 +92,10 @@ static forward_waiter *forward_waiter_of(net_waiter *w)
 
 static void waiter_release(net_waiter *w)
 {
-	free(forward_waiter_of(w)->first);
+	forward_waiter *fw = forward_waiter_of(w);
+	for (unsigned i = 0; fw->pieces && i < fw->chases; i++)
+		free((uint8_t *)fw->pieces[i].pkt);
+	free(fw->pieces);
 	free(w);
 }
 
@@ -104,11 +113,11 @@ static void deliver(net_context *ctx, net_waiter *w, long target, const uint8_t 
 {
 	forward_waiter *fw = forward_waiter_of(w);
 	size_t n;
-	if (fw->first)
-		n = server_answer_chased(ctx->view, &w->client, fw->first_target, fw->first,
-					 fw->first_len, pkt, len, net_now_s(ctx), ctx->answer_buf,
-					 sizeof(ctx->answer_buf));
-	else
+	if (fw->chases > 0) {
+		fw->pieces[fw->chases] = (server_chase_piece){ target, pkt, len };
+		n = server_answer_chased(ctx->view, &w->client, fw->pieces, fw->chases + 1,
+					 net_now_s(ctx), ctx->answer_buf, sizeof(ctx->answer_buf));
+	} else
 		n = server_answer_upstream(ctx->view, &w->client, target, pkt, len,
 					   net_now_s(ctx), ctx->answer_buf,
 					   sizeof(ctx->answer_buf));
@@ -183,11 +192,54 @@ static upstream_set *target_set(net_context *ctx, long target)
 	return &fw->targets[target].upstreams;
 }
 
-static int start_fetch(net_context *ctx, inflight_fetch *fetch);
+static int start_fetch(net_context *ctx, inflight_fetch *fetch, uint32_t deadline_ms);
 
-/* Moves w on to the fetch for `next`, the chain's name outside the zone of `target`
- * (server_upstream_chase).  False when it cannot (bounds, a loop back to the client's
- * question, no memory): the caller answers it now. */
+/* The chase would ask again a name the chain has asked already: a loop. */
+static bool chase_loops(const forward_waiter *fw, const uint8_t *next)
+{
+	if (owndns_name_equal(next, fw->base.client.qname))
+		return true;
+	for (unsigned i = 0; i < fw->chases; i++) {
+		uint8_t name[OWNDNS_NAME_MAX];
+		owndns_msg m;
+		uint16_t type, rclass;
+		if (owndns_msg_open(&m, fw->pieces[i].pkt, fw->pieces[i].len) ||
+		    owndns_msg_question(&m, 0, name, NULL, &type, &rclass) ||
+		    owndns_name_equal(next, name))
+			return true;
+	}
+	return false;
+}
+
+/* What is left of the chase's budget, 0 when too little to ask anything. */
+static uint32_t chase_budget(net_context *ctx, const forward_waiter *fw)
+{
+	uint64_t elapsed = uv_now(ctx->loop) - fw->arrived_ms;
+	if (elapsed + CHASE_MIN_MS >= UPSTREAM_DEADLINE_MS)
+		return 0;
+	return (uint32_t)(UPSTREAM_DEADLINE_MS - elapsed);
+}
+
+/* Keeps response pkt of `target` as the chain's next piece. */
+static bool keep_piece(forward_waiter *fw, long target, const uint8_t *pkt, size_t len)
+{
+	if (!fw->pieces) {
+		fw->pieces = calloc(FORWARD_CHAIN_MAX + 1, sizeof(*fw->pieces));
+		if (!fw->pieces)
+			return false;
+	}
+	uint8_t *copy = malloc(len);
+	if (!copy)
+		return false;
+	memcpy(copy, pkt, len);
+	fw->pieces[fw->chases++] = (server_chase_piece){ target, copy, len };
+	return true;
+}
+
+/* Moves w on to the fetch for `next`, the name its chain goes on at
+ * (server_upstream_chase), keeping pkt, the response of `target`, for the answer.
+ * False when it cannot (FORWARD_CHAIN_MAX, a loop, the budget spent, no memory): the
+ * chase failed, and the caller answers it as a failure. */
 static bool chase(net_context *ctx, net_waiter *w, long target, const inflight_key *next,
 		  const uint8_t *pkt, size_t len)
 {
@@ -196,20 +248,15 @@ static bool chase(net_context *ctx, net_waiter *w, long target, const inflight_k
 	inflight_fetch *fetch;
 	bool created;
 
-	if (fw->chases >= FORWARD_CHAIN_MAX || owndns_name_equal(next->qname, w->client.qname))
+	uint32_t budget = chase_budget(ctx, fw);
+	if (fw->chases >= FORWARD_CHAIN_MAX || budget == 0 ||
+	    !keep_piece(fw, target, pkt, len) || chase_loops(fw, next->qname))
 		return false;
-	if (!fw->first) {
-		fw->first = malloc(len);
-		if (!fw->first)
-			return false;
-		memcpy(fw->first, pkt, len);
-		fw->first_len = len;
-		fw->first_target = target;
-	}
-	fw->chases++;
 	if (inflight_join(&f->table, next, &w->link, &fetch, &created))
 		return false;
-	if (created && start_fetch(ctx, fetch)) {
+	/* A fetch joined rather than created keeps its own deadline, at most
+	 * UPSTREAM_DEADLINE_MS from its start. */
+	if (created && start_fetch(ctx, fetch, budget)) {
 		inflight_leave(&f->table, &w->link);
 		inflight_finish(&f->table, fetch);
 		inflight_fetch_free(fetch);
@@ -248,8 +295,10 @@ static void on_fetch_done(void *arg, upstream_query *q, const owndns_txn_result 
 	inflight_waiter *link;
 	while ((link = inflight_pop_waiter(&f->table, fetch)) != NULL) {
 		net_waiter *w = waiter_of(link);
-		if (!chasing || !chase(ctx, w, fetch->key.target, &next, pkt, len))
+		if (!chasing)
 			deliver(ctx, w, fetch->key.target, pkt, len);
+		else if (!chase(ctx, w, fetch->key.target, &next, pkt, len))
+			deliver(ctx, w, fetch->key.target, NULL, 0);
 	}
 	inflight_fetch_free(fetch);
 	free(run);
@@ -257,7 +306,7 @@ static void on_fetch_done(void *arg, upstream_query *q, const owndns_txn_result 
 
 /* ---- starting ---- */
 
-static int start_fetch(net_context *ctx, inflight_fetch *fetch)
+static int start_fetch(net_context *ctx, inflight_fetch *fetch, uint32_t deadline_ms)
 {
 	upstream_set *set = target_set(ctx, fetch->key.target);
 	owndns_server_addr servers[UPSTREAM_MAX];
@@ -282,8 +331,10 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch)
 	p.servers = servers;
 	p.server_count = run->count;
 	p.timeout_ms = UPSTREAM_TRY_TIMEOUT_MS;
+	if (deadline_ms < p.timeout_ms)
+		p.timeout_ms = deadline_ms;
 	p.tries = UPSTREAM_ROUNDS;
-	p.deadline_ms = UPSTREAM_DEADLINE_MS;
+	p.deadline_ms = deadline_ms;
 	p.flags = OWNDNS_QUERY_RD | OWNDNS_QUERY_EDNS;
 	if (fetch->key.flags & INFLIGHT_DO)
 		p.flags |= OWNDNS_QUERY_DO;
@@ -301,11 +352,13 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch)
 	return OWNDNS_OK;
 }
 
-static net_waiter *waiter_new(const server_forward *fwd, const net_origin *origin)
+static net_waiter *waiter_new(net_context *ctx, const server_forward *fwd,
+			      const net_origin *origin)
 {
 	forward_waiter *fw = calloc(1, sizeof(*fw));
 	if (!fw)
 		return NULL;
+	fw->arrived_ms = uv_now(ctx->loop);
 	net_waiter *w = &fw->base;
 	w->client = fwd->client;
 	w->tcp = origin->tcp;
@@ -342,7 +395,7 @@ size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin
 
 	if (!f)
 		return answer_now(ctx, fwd);
-	net_waiter *w = waiter_new(fwd, origin);
+	net_waiter *w = waiter_new(ctx, fwd, origin);
 	if (!w)
 		return answer_now(ctx, fwd);
 	int rc = inflight_join(&f->table, &fwd->key, &w->link, &fetch, &created);
@@ -352,7 +405,7 @@ size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin
 		return answer_now(ctx, fwd);
 	}
 	if (created) {
-		rc = start_fetch(ctx, fetch);
+		rc = start_fetch(ctx, fetch, UPSTREAM_DEADLINE_MS);
 		if (rc) {
 			inflight_leave(&f->table, &w->link);
 			inflight_finish(&f->table, fetch);

@@ -8,6 +8,12 @@
  * (getrandom) and a fresh UDP socket; UPSTREAM_TRY_TIMEOUT_MS per try, three rounds
  * over the upstreams at most, UPSTREAM_DEADLINE_MS in all; then SERVFAIL (or stale data,
  * serve-stale=yes).
+ * A CNAME chain an upstream leaves incomplete is chased (server_upstream_chase): the
+ * client waits on the fetch of the chain's next name, keeping each response for its
+ * answer (server_answer_chased), at most FORWARD_CHAIN_MAX names, never one already
+ * asked, and all within UPSTREAM_DEADLINE_MS of the client's query: a chase fetch this
+ * client starts gets what is left of that budget as its deadline (one it joins keeps
+ * its own).  A chase that cannot go on is a failure (SERVFAIL, or stale data).
  * Bounds: FORWARD_MAX_FETCHES upstream queries and FORWARD_MAX_WAITERS waiting clients
  * at once; a query beyond them is answered SERVFAIL at once (or stale data). */
 #ifndef OWNDNS_SERVER_NET_FORWARDING_H

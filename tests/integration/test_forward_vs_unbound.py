@@ -599,27 +599,7 @@ ALLOWED = {
 
 # Where Unbound (and the RFCs) are right and owndns is not yet: question id -> reason.
 # strict: the test fails once owndns is fixed, and the entry is then removed.
-_DNAME = ("answered from the cache, owndns leaves out the DNAME RR and gives the synthesised "
-          "CNAME alone; the DNAME belongs in the answer with it (RFC 6672 section 3.3, and "
-          "section 5.3.1: a validator checks the CNAME against the signed DNAME).  Unbound "
-          "and owndns's own cache-miss answer include it")
-_CHASE = ("the upstream's answer ends with a CNAME whose target it does not resolve; owndns "
-          "relays it as final and never asks for the target (RFC 1034 sections 3.6.2 and "
-          "4.3.2 step 3a: restart at the canonical name); Unbound asks for the target")
-OWNDNS_WRONG = {
-    "www.dn." + F + " A": _DNAME,
-    "back.dn." + F + " A": _DNAME,
-    "nope.dn." + F + " A": _DNAME,
-    "x.dnnx." + F + " A": _DNAME,
-    mixed_case("www.dn." + F) + " A": _DNAME + " (asked after www.dn: a cache hit on both tries)",
-    "unserved." + F + " A": _CHASE + ", is REFUSED by NSD and answers SERVFAIL; owndns "
-                                     "answers NOERROR with the lone CNAME",
-    "toans." + F + " A": _CHASE + " from the forward-zone answering.example. upstream and gives "
-                                  "its A record; owndns answers the lone CNAME",
-    "tofail." + F + " A": _CHASE + " from the forward-zone servfail.example. upstream, gets "
-                                   "SERVFAIL and answers SERVFAIL; owndns answers NOERROR with "
-                                   "the lone CNAME",
-}
+OWNDNS_WRONG = {}
 
 
 def broad_params():

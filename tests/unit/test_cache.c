@@ -989,6 +989,56 @@ static void test_append_whole_rrset_or_nothing(void **state)
 	cache_free(c);
 }
 
+/* The last octet of each A record of the answer section, in order. */
+static size_t answer_octets(const uint8_t *buf, size_t len, int *out, size_t cap)
+{
+	owndns_msg m;
+	owndns_rr_iter it;
+	owndns_rr_view rv;
+	size_t n = 0;
+	assert_int_equal(owndns_msg_open(&m, buf, len), OWNDNS_OK);
+	owndns_rr_iter_init(&it, &m, OWNDNS_SECTION_ANSWER);
+	while (owndns_rr_iter_next(&it, &rv) == 1 && n < cap)
+		out[n++] = rv.type == OWNDNS_TYPE_A ? buf[rv.rdata_pos + 3] : -1;
+	return n;
+}
+
+/* rrset-order=rotate: the RRset starts at first_record (modulo its size) and wraps
+ * round; the RRSIGs follow unrotated; 0 is the order stored. */
+static void test_append_rotated(void **state)
+{
+	(void)state;
+	cache *c = new_cache(1 << 20, 4);
+	uint8_t storage[1024], buf[512], q[OWNDNS_NAME_MAX];
+	cache_view v;
+	owndns_msg_writer w;
+	size_t len;
+	int got[8];
+	static const int want[4][3] = { { 1, 2, 3 }, { 2, 3, 1 }, { 3, 1, 2 }, { 2, 3, 1 } };
+	static const uint16_t first[4] = { 0, 1, 2, 4 };
+
+	const char *set[] = { "www.example. 600 IN A 192.0.2.1", "www.example. 600 IN A 192.0.2.2",
+			      "www.example. 600 IN A 192.0.2.3", SIG_TEXT, NULL };
+	assert_int_equal(store_texts(c, CACHE_RANK_ANSWER_AUTH, 0, set), 0);
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(lookup(c, "www.example.", OWNDNS_TYPE_A, 100, 0, &v, storage,
+					sizeof(storage)),
+				 OWNDNS_OK);
+		assert_int_equal(v.first_record, 0);
+		v.first_record = first[i];
+		start_message(&w, buf, sizeof(buf), 1, "www.example.", q);
+		assert_int_equal(cache_view_append(&v, &w, OWNDNS_SECTION_ANSWER, q,
+						   CACHE_APPEND_SIGS),
+				 OWNDNS_OK);
+		assert_int_equal(owndns_writer_finish(&w, &len), OWNDNS_OK);
+		assert_int_equal(answer_octets(buf, len, got, 8), 4);
+		for (int j = 0; j < 3; j++)
+			assert_int_equal(got[j], want[i][j]);
+		assert_int_equal(got[3], -1); /* the RRSIG, last */
+	}
+	cache_free(c);
+}
+
 /* ---- Two threads ------------------------------------------------------------------ */
 
 typedef struct thread_arg {
@@ -1064,6 +1114,7 @@ int main(void)
 		cmocka_unit_test(test_serve_stale),
 		cmocka_unit_test(test_append_matches_dnspython),
 		cmocka_unit_test(test_append_whole_rrset_or_nothing),
+		cmocka_unit_test(test_append_rotated),
 		cmocka_unit_test(test_two_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -128,7 +128,7 @@ static int cache_answer(cache *c, const char *qname, uint16_t qtype, uint32_t no
 {
 	reply_query q = client_query(qname, qtype);
 	size_t len;
-	int rc = forward_cache_answer(c, &q, 1232, now, false, out, OWNDNS_MSG_MAX, &len);
+	int rc = forward_cache_answer(c, &q, 1232, now, 0, out, OWNDNS_MSG_MAX, &len);
 	if (rc == OWNDNS_OK)
 		open_msg(msg, out, len);
 	return rc;
@@ -367,11 +367,14 @@ static void pipeline_scrubs_forged_data(void **state)
 	msg_spec servfail = { OWNDNS_RCODE_SERVFAIL, "www.other.example.", OWNDNS_TYPE_A, NULL,
 			      NULL, NULL };
 	size_t failed_len = build(&servfail, failed, sizeof(failed));
-	open_msg(&msg, out, server_answer_chased(&p.view, &fwd.client, 1, up, up_len, failed,
-						 failed_len, 1000, out, OWNDNS_MSG_MAX));
+	server_chase_piece pieces[2] = { { 1, up, up_len }, { 0, failed, failed_len } };
+	open_msg(&msg, out, server_answer_chased(&p.view, &fwd.client, pieces, 2, 1000, out,
+						 OWNDNS_MSG_MAX));
 	assert_int_equal(owndns_msg_rcode(&msg), OWNDNS_RCODE_SERVFAIL);
-	open_msg(&msg, out, server_answer_chased(&p.view, &fwd.client, 1, up, up_len, NULL, 0,
-						 1000, out, OWNDNS_MSG_MAX));
+	pieces[1].pkt = NULL;
+	pieces[1].len = 0;
+	open_msg(&msg, out, server_answer_chased(&p.view, &fwd.client, pieces, 2, 1000, out,
+						 OWNDNS_MSG_MAX));
 	assert_int_equal(owndns_msg_rcode(&msg), OWNDNS_RCODE_SERVFAIL);
 	owndns_rr_iter it;
 	owndns_rr_view v;
@@ -517,6 +520,217 @@ static void rebuild_soa_minimum_top_bit(void **state)
 	assert_int_equal(v.ttl, 0);
 }
 
+/* ---- DNAME, incomplete chains, chased answers -------------------------------------- */
+
+/* The n-th answer record of msg (0-based): its type, and owner into `owner`. */
+static uint16_t answer_type(const owndns_msg *m, unsigned n, uint8_t *owner, uint32_t *ttl)
+{
+	owndns_rr_iter it;
+	owndns_rr_view v;
+	owndns_rr_iter_init(&it, m, OWNDNS_SECTION_ANSWER);
+	for (unsigned i = 0; owndns_rr_iter_next(&it, &v) > 0; i++)
+		if (i == n) {
+			if (owner)
+				memcpy(owner, v.owner, v.owner_len);
+			if (ttl)
+				*ttl = v.ttl;
+			return v.type;
+		}
+	return 0;
+}
+
+/* RFC 6672 §3.3: the DNAME stays in the answer from the cache, before the CNAME it
+ * explains; a name below it that was never asked is synthesised from the cached
+ * DNAME, with the DNAME's TTL. */
+static void dname_answered_from_cache(void **state)
+{
+	(void)state;
+	static uint8_t out[OWNDNS_MSG_MAX];
+	static const char *const answer[] = {
+		"dn.example. 600 IN DNAME b.test.",
+		"www.dn.example. 600 IN CNAME www.b.test.",
+		"www.b.test. 300 IN A 192.0.2.1", NULL
+	};
+	static const char *const mail[] = { "mail.b.test. 300 IN A 192.0.2.2", NULL };
+	msg_spec m = { OWNDNS_FLAG_AA, "www.dn.example.", OWNDNS_TYPE_A, answer, NULL, NULL };
+	msg_spec mm = { OWNDNS_FLAG_AA, "mail.b.test.", OWNDNS_TYPE_A, mail, NULL, NULL };
+	uint8_t owner[OWNDNS_NAME_MAX], want[OWNDNS_NAME_MAX];
+	uint32_t ttl;
+	owndns_msg msg;
+	cache *c = new_cache();
+
+	assert_true(store(c, ".", &m, 1000) >= 3);
+	assert_int_equal(cache_answer(c, "www.dn.example.", OWNDNS_TYPE_A, 1010, out, &msg),
+			 OWNDNS_OK);
+	assert_int_equal(msg.hdr.count[OWNDNS_SECTION_ANSWER], 3);
+	assert_int_equal(answer_type(&msg, 0, owner, NULL), OWNDNS_TYPE_DNAME);
+	wire_name("dn.example.", want);
+	assert_true(owndns_name_equal(owner, want));
+	assert_int_equal(answer_type(&msg, 1, NULL, NULL), OWNDNS_TYPE_CNAME);
+	assert_int_equal(answer_type(&msg, 2, NULL, NULL), OWNDNS_TYPE_A);
+
+	/* mail.dn.example: never asked; its target is cached. */
+	assert_int_equal(cache_answer(c, "mail.dn.example.", OWNDNS_TYPE_A, 1010, out, &msg),
+			 OWNDNS_ENOTFOUND);
+	assert_true(store(c, ".", &mm, 1000) >= 1);
+	assert_int_equal(cache_answer(c, "mail.dn.example.", OWNDNS_TYPE_A, 1010, out, &msg),
+			 OWNDNS_OK);
+	assert_int_equal(msg.hdr.count[OWNDNS_SECTION_ANSWER], 3);
+	assert_int_equal(answer_type(&msg, 0, NULL, NULL), OWNDNS_TYPE_DNAME);
+	assert_int_equal(answer_type(&msg, 1, owner, &ttl), OWNDNS_TYPE_CNAME);
+	wire_name("mail.dn.example.", want);
+	assert_true(owndns_name_equal(owner, want));
+	assert_int_equal(ttl, 590);
+	assert_true(has_record(&msg, OWNDNS_SECTION_ANSWER, "mail.b.test.", OWNDNS_TYPE_A));
+	cache_free(c);
+}
+
+static bool chain_next(const msg_spec *m, const char *domain, char *next_text)
+{
+	static uint8_t up[OWNDNS_MSG_MAX];
+	uint8_t qname[OWNDNS_NAME_MAX], apex[OWNDNS_NAME_MAX], next[OWNDNS_NAME_MAX];
+	owndns_msg msg;
+	open_msg(&msg, up, build(m, up, sizeof(up)));
+	wire_name(m->qname, qname);
+	wire_name(domain, apex);
+	if (!forward_chain_next(&msg, qname, m->qtype, apex, next))
+		return false;
+	assert_true(owndns_name_to_text(next, next_text, OWNDNS_NAME_TEXT_MAX) > 0);
+	return true;
+}
+
+/* RFC 1034 §4.3.2 step 3a: a chain that ends at a CNAME target the answer says nothing
+ * about goes on there; a negative answer, an answer, or a loop is final. */
+static void chain_next_finds_unresolved_targets(void **state)
+{
+	(void)state;
+	char next[OWNDNS_NAME_TEXT_MAX];
+	static const char *const lone[] = { "a.example. 300 IN CNAME B.Other.", NULL };
+	static const char *const two[] = { "a.example. 300 IN CNAME b.example.",
+					   "b.example. 300 IN CNAME c.other.", NULL };
+	static const char *const whole[] = { "a.example. 300 IN CNAME b.other.",
+					     "b.other. 300 IN A 192.0.2.1", NULL };
+	static const char *const loop[] = { "a.example. 300 IN CNAME b.example.",
+					    "b.example. 300 IN CNAME a.example.", NULL };
+	static const char *const soa[] = { "other. 300 IN SOA ns. h. 1 2 3 4 300", NULL };
+	static const char *const soa_above_qname_only[] = {
+		"example. 300 IN SOA ns. h. 1 2 3 4 300", NULL
+	};
+	static const char *const addr[] = { "a.example. 300 IN A 192.0.2.1", NULL };
+
+	msg_spec m = { 0, "a.example.", OWNDNS_TYPE_A, lone, NULL, NULL };
+	assert_true(chain_next(&m, ".", next));
+	assert_string_equal(next, "b.other.");
+	m.answer = two;
+	assert_true(chain_next(&m, ".", next));
+	assert_string_equal(next, "c.other.");
+	/* Leaving the zone is found first, whatever follows. */
+	m.answer = lone;
+	assert_true(chain_next(&m, "example.", next));
+	assert_string_equal(next, "b.other.");
+	/* An SOA of another zone proves nothing about the target. */
+	m.authority = soa_above_qname_only;
+	assert_true(chain_next(&m, ".", next));
+	m.authority = soa;
+	assert_false(chain_next(&m, ".", next));
+	m.authority = NULL;
+	m.flags = OWNDNS_RCODE_NXDOMAIN;
+	assert_false(chain_next(&m, ".", next));
+	m.flags = 0;
+	m.answer = whole;
+	assert_false(chain_next(&m, ".", next));
+	m.answer = loop;
+	assert_false(chain_next(&m, ".", next));
+	m.answer = addr;
+	assert_false(chain_next(&m, ".", next));
+	m.answer = NULL;
+	assert_false(chain_next(&m, ".", next));
+	/* A CNAME asked for is the answer itself. */
+	m.answer = lone;
+	m.qtype = OWNDNS_TYPE_CNAME;
+	assert_false(chain_next(&m, ".", next));
+	m.qtype = OWNDNS_TYPE_ANY;
+	assert_false(chain_next(&m, ".", next));
+}
+
+/* A chased answer from the responses alone: each piece scrubbed to its own zone, the
+ * rcode and the other sections from the last. */
+static void rebuild_chain_from_pieces(void **state)
+{
+	(void)state;
+	static uint8_t up0[OWNDNS_MSG_MAX], up1[OWNDNS_MSG_MAX], out[OWNDNS_MSG_MAX];
+	static const char *const first[] = { "x.a.example. 0 IN CNAME x.b.example.",
+					     "x.b.example. 0 IN A 203.0.113.1", NULL };
+	static const char *const first_auth[] = { "a.example. 0 IN NS ns.a.example.", NULL };
+	static const char *const second[] = { "x.b.example. 0 IN A 192.0.2.7", NULL };
+	static const char *const second_auth[] = { "b.example. 0 IN NS ns.b.example.", NULL };
+	msg_spec m0 = { 0, "x.a.example.", OWNDNS_TYPE_A, first, first_auth, NULL };
+	msg_spec m1 = { 0, "x.b.example.", OWNDNS_TYPE_A, second, second_auth, NULL };
+	reply_query q = client_query("X.A.example.", OWNDNS_TYPE_A);
+	uint8_t qname1[OWNDNS_NAME_MAX], apex0[OWNDNS_NAME_MAX], apex1[OWNDNS_NAME_MAX];
+	owndns_msg pm0, pm1, msg;
+
+	open_msg(&pm0, up0, build(&m0, up0, sizeof(up0)));
+	open_msg(&pm1, up1, build(&m1, up1, sizeof(up1)));
+	wire_name("x.b.example.", qname1);
+	wire_name("a.example.", apex0);
+	wire_name("b.example.", apex1);
+	forward_piece pieces[2] = { { &pm0, q.qname, apex0 }, { &pm1, qname1, apex1 } };
+	open_msg(&msg, out, forward_rebuild_chain(&q, pieces, 2, 1232, NULL, out, sizeof(out)));
+	assert_int_equal(owndns_msg_rcode(&msg), OWNDNS_RCODE_NOERROR);
+	assert_int_equal(msg.hdr.count[OWNDNS_SECTION_ANSWER], 2);
+	assert_int_equal(answer_type(&msg, 0, NULL, NULL), OWNDNS_TYPE_CNAME);
+	owndns_rr_iter it;
+	owndns_rr_view v;
+	owndns_rr_iter_init(&it, &msg, OWNDNS_SECTION_ANSWER);
+	assert_int_equal(owndns_rr_iter_next(&it, &v), 1);
+	assert_memory_equal(v.owner + 1, "X", 1); /* the client's case */
+	assert_int_equal(owndns_rr_iter_next(&it, &v), 1);
+	assert_int_equal(v.type, OWNDNS_TYPE_A);
+	assert_memory_equal(msg.pkt + v.rdata_pos, "\xc0\x00\x02\x07", 4);
+	assert_int_equal(msg.hdr.count[OWNDNS_SECTION_AUTHORITY], 1);
+	assert_true(has_record(&msg, OWNDNS_SECTION_AUTHORITY, "b.example.", OWNDNS_TYPE_NS));
+}
+
+/* rrset-order=rotate: the client's query ID picks the first record. */
+static void cache_answer_rotates_when_configured(void **state)
+{
+	(void)state;
+	static uint8_t out[OWNDNS_MSG_MAX];
+	static const char *const addrs[] = { "r.example. 300 IN A 192.0.2.1",
+					     "r.example. 300 IN A 192.0.2.2",
+					     "r.example. 300 IN A 192.0.2.3", NULL };
+	msg_spec m = { 0, "r.example.", OWNDNS_TYPE_A, addrs, NULL, NULL };
+	for (int rotate = 0; rotate < 2; rotate++) {
+		cache_config cfg;
+		cache *c;
+		cache_config_default(&cfg);
+		cfg.max_bytes = 4u << 20;
+		cfg.shards = 4;
+		cfg.rotate_rrsets = rotate;
+		assert_int_equal(cache_new(&cfg, &c), OWNDNS_OK);
+		assert_true(store(c, ".", &m, 1000) >= 1);
+		for (uint16_t id = 0; id < 4; id++) {
+			reply_query q = client_query("r.example.", OWNDNS_TYPE_A);
+			owndns_msg msg;
+			owndns_rr_iter it;
+			owndns_rr_view v;
+			size_t len;
+			q.id = id;
+			assert_int_equal(forward_cache_answer(c, &q, 1232, 1000, 0, out, sizeof(out),
+							      &len),
+					 OWNDNS_OK);
+			open_msg(&msg, out, len);
+			owndns_rr_iter_init(&it, &msg, OWNDNS_SECTION_ANSWER);
+			assert_int_equal(owndns_rr_iter_next(&it, &v), 1);
+			int want = rotate ? id % 3 + 1 : 1;
+			assert_int_equal(msg.pkt[v.rdata_pos + 3], want);
+			assert_int_equal(msg.hdr.count[OWNDNS_SECTION_ANSWER], 3);
+		}
+		cache_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -528,6 +742,10 @@ int main(void)
 		cmocka_unit_test(authority_rank_does_not_answer),
 		cmocka_unit_test(store_reads_every_record),
 		cmocka_unit_test(rebuild_soa_minimum_top_bit),
+		cmocka_unit_test(dname_answered_from_cache),
+		cmocka_unit_test(chain_next_finds_unresolved_targets),
+		cmocka_unit_test(rebuild_chain_from_pieces),
+		cmocka_unit_test(cache_answer_rotates_when_configured),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

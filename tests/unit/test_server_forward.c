@@ -352,7 +352,8 @@ static int cached(cache *c, const char *qname, uint16_t qtype, uint32_t now, boo
 {
 	reply_query q = client_query(qname, qtype, true, 1232);
 	size_t len;
-	int rc = forward_cache_answer(c, &q, 1232, now, stale, buf, OWNDNS_MSG_MAX, &len);
+	int rc = forward_cache_answer(c, &q, 1232, now, stale ? FORWARD_CACHE_STALE : 0, buf,
+				      OWNDNS_MSG_MAX, &len);
 	if (rc == OWNDNS_OK)
 		open_msg(msg, buf, len);
 	return rc;

@@ -5,7 +5,8 @@
  * loop's thread, so a reload that swaps view->zones between two callbacks is atomic
  * with respect to queries.  What other workers share with this one is read-only
  * (zones, local data, ACL), thread-safe (the cache), or behind upstream_lock (the
- * upstreams' health and SRTT). */
+ * upstreams' health and SRTT).  The loop's `data` pointer belongs to upstream_io.c (its
+ * upstream sockets); nothing else in the loop may use it. */
 #ifndef OWNDNS_SERVER_NET_NET_H
 #define OWNDNS_SERVER_NET_NET_H
 
@@ -94,7 +95,8 @@ typedef struct net_context {
 #define NET_DEFAULT_TCP_MAX_QUERY 16384
 #define NET_DEFAULT_TCP_MAX_PENDING_WRITE (256 * 1024)
 
-/* Fills ctx (allocated by the caller: it is about 128 KiB) for `loop`. */
+/* Fills ctx (allocated by the caller: it is about 128 KiB) for `loop`, and raises the
+ * process's soft RLIMIT_NOFILE to its hard limit (upstream sockets, TCP clients). */
 void net_context_init(net_context *ctx, uv_loop_t *loop, const server_view *view,
 		      const server_log *log, const net_limits *limits);
 

@@ -1,14 +1,46 @@
 /* libuv driver of a query transaction (upstream_io.h). */
 #include "upstream_io.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <owndns/error.h>
 
-enum { FAMILY_V4, FAMILY_V6, FAMILY_COUNT };
+/* Readiness events taken from the loop's epoll set per epoll_wait, and rounds per
+ * wake-up before the other handles of the loop get their turn. */
+#define READY_BATCH 64
+#define READY_ROUNDS 4
+
+/* File descriptors kept free for listeners, TCP clients and files: a quarter of the
+ * limit, within these bounds. */
+#define FD_RESERVE_MIN 16
+#define FD_RESERVE_MAX 1024
+
+/* The upstream sockets of one loop: an epoll set of their own, watched by the loop
+ * through one uv_poll_t.  A socket leaves the set when it is closed, which costs no
+ * epoll_ctl call.  Created with the first query of the loop, freed after the last. */
+typedef struct upstream_io {
+	uv_poll_t poll;
+	int epfd;
+	int fd_ceiling;  /* sockets whose descriptor would be at or above it are refused */
+	size_t queries;  /* queries that have not finished */
+	bool closing;
+} upstream_io;
+
+/* The UDP socket of one server of a query: connected, so the kernel drops datagrams
+ * from any other address and port. */
+typedef struct upstream_udp {
+	struct upstream_query *q;
+	int fd;          /* -1: not open */
+	unsigned server;
+} upstream_udp;
 
 typedef struct upstream_tcp {
 	uv_tcp_t handle;
@@ -23,12 +55,14 @@ typedef struct upstream_tcp {
 
 struct upstream_query {
 	uv_loop_t *loop;
+	upstream_io *io;
 	owndns_txn *txn;
 	owndns_server_addr servers[OWNDNS_CLIENT_MAX_SERVERS];
 	unsigned server_count;
 	uint16_t id;
 	uv_timer_t timer;
-	uv_udp_t *udp[FAMILY_COUNT];
+	upstream_udp udp[OWNDNS_CLIENT_MAX_SERVERS]; /* udp[i]: the socket for server i */
+	unsigned udp_current; /* the server of the last datagram sent */
 	upstream_tcp *tcp;
 	uint8_t *recv_buf;
 	size_t recv_buf_size;
@@ -62,47 +96,116 @@ static socklen_t to_sockaddr(const owndns_server_addr *a, struct sockaddr_storag
 	return sizeof(*s4);
 }
 
-static bool from_sockaddr(const struct sockaddr *sa, owndns_server_addr *out)
+/* Marks the server that sent a message with our ID as heard. */
+static void note_heard(upstream_query *q, unsigned server, const uint8_t *pkt, size_t len)
 {
-	memset(out, 0, sizeof(*out));
-	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-		out->family = AF_INET6;
-		memcpy(out->addr, &s6->sin6_addr, 16);
-		out->port = ntohs(s6->sin6_port);
-		out->scope_id = s6->sin6_scope_id;
-		return true;
-	}
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-		out->family = AF_INET;
-		memcpy(out->addr, &s4->sin_addr, 4);
-		out->port = ntohs(s4->sin_port);
-		return true;
-	}
-	return false;
+	if (len >= 2 && (uint16_t)((pkt[0] << 8) | pkt[1]) == q->id)
+		q->heard |= 1u << server;
 }
 
-/* Marks the server that sent a message with our ID as heard. */
-static void note_heard(upstream_query *q, const owndns_server_addr *from, const uint8_t *pkt,
-		       size_t len)
+/* ---- the loop's upstream sockets ---- */
+
+static void on_io_closed(uv_handle_t *handle)
 {
-	if (len < 2 || (uint16_t)((pkt[0] << 8) | pkt[1]) != q->id)
+	free(handle->data);
+}
+
+static void io_release(upstream_io *io, uv_loop_t *loop)
+{
+	if (--io->queries > 0)
 		return;
-	for (unsigned i = 0; i < q->server_count; i++)
-		if (owndns_server_addr_equal(&q->servers[i], from))
-			q->heard |= 1u << i;
+	io->closing = true;
+	if (loop->data == io)
+		loop->data = NULL;
+	uv_close((uv_handle_t *)&io->poll, on_io_closed);
+	close(io->epfd);
+}
+
+static void read_udp(upstream_udp *u);
+
+static void on_io_readable(uv_poll_t *handle, int status, int events)
+{
+	upstream_io *io = handle->data;
+	struct epoll_event ev[READY_BATCH];
+	(void)status;
+	(void)events;
+	for (int round = 0; round < READY_ROUNDS && !io->closing; round++) {
+		int n = epoll_wait(io->epfd, ev, READY_BATCH, 0);
+		if (n <= 0)
+			return;
+		/* A socket closed while handling this batch keeps its memory until the
+		 * loop's close callbacks run: read_udp sees fd -1 and skips it. */
+		for (int i = 0; i < n; i++)
+			read_udp(ev[i].data.ptr);
+		if (n < READY_BATCH)
+			return;
+	}
+}
+
+/* Sockets numbered at or above the result are refused: the reserve stays free for
+ * everything else the process opens, over all workers. */
+static int fd_ceiling(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur > (rlim_t)INT32_MAX)
+		return INT32_MAX;
+	rlim_t reserve = rl.rlim_cur / 4;
+	if (reserve < FD_RESERVE_MIN)
+		reserve = FD_RESERVE_MIN;
+	if (reserve > FD_RESERVE_MAX)
+		reserve = FD_RESERVE_MAX;
+	return rl.rlim_cur > reserve ? (int)(rl.rlim_cur - reserve) : 0;
+}
+
+/* The upstream sockets of `loop`, created with its first query (loop->data, net.h). */
+static int io_acquire(uv_loop_t *loop, upstream_io **out)
+{
+	upstream_io *io = loop->data;
+	if (io) {
+		io->queries++;
+		*out = io;
+		return OWNDNS_OK;
+	}
+	io = calloc(1, sizeof(*io));
+	if (!io)
+		return OWNDNS_ENOMEM;
+	io->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (io->epfd < 0) {
+		free(io);
+		return OWNDNS_CLIENT_ESOCKET;
+	}
+	if (uv_poll_init(loop, &io->poll, io->epfd)) {
+		close(io->epfd);
+		free(io);
+		return OWNDNS_CLIENT_ESOCKET;
+	}
+	io->poll.data = io;
+	io->queries = 1;
+	io->fd_ceiling = fd_ceiling();
+	if (uv_poll_start(&io->poll, UV_READABLE, on_io_readable)) {
+		uv_close((uv_handle_t *)&io->poll, on_io_closed);
+		close(io->epfd);
+		return OWNDNS_CLIENT_ESOCKET;
+	}
+	loop->data = io;
+	*out = io;
+	return OWNDNS_OK;
 }
 
 /* ---- closing ---- */
 
+static void query_free(upstream_query *q)
+{
+	owndns_txn_free(q->txn);
+	free(q);
+}
+
 static void on_part_closed(uv_handle_t *handle)
 {
 	upstream_query *q = handle->data;
-	if (--q->open_handles > 0)
-		return;
-	owndns_txn_free(q->txn);
-	free(q);
+	if (--q->open_handles == 0)
+		query_free(q);
 }
 
 static void on_tcp_closed(uv_handle_t *handle)
@@ -110,10 +213,8 @@ static void on_tcp_closed(uv_handle_t *handle)
 	upstream_tcp *t = handle->data;
 	upstream_query *q = t->q;
 	free(t);
-	if (--q->open_handles == 0) {
-		owndns_txn_free(q->txn);
-		free(q);
-	}
+	if (--q->open_handles == 0)
+		query_free(q);
 }
 
 static void close_tcp(upstream_query *q)
@@ -126,13 +227,14 @@ static void close_tcp(upstream_query *q)
 	uv_close((uv_handle_t *)&t->handle, on_tcp_closed);
 }
 
-static void on_udp_handle_closed(uv_handle_t *handle)
+static void close_udp(upstream_query *q)
 {
-	upstream_query *q = handle->data;
-	free(handle);
-	if (--q->open_handles == 0) {
-		owndns_txn_free(q->txn);
-		free(q);
+	for (unsigned i = 0; i < q->server_count; i++) {
+		upstream_udp *u = &q->udp[i];
+		if (u->fd < 0)
+			continue;
+		close(u->fd);
+		u->fd = -1;
 	}
 }
 
@@ -140,84 +242,87 @@ static void close_all(upstream_query *q)
 {
 	q->finished = true;
 	close_tcp(q);
-	for (int f = 0; f < FAMILY_COUNT; f++) {
-		if (q->udp[f]) {
-			uv_close((uv_handle_t *)q->udp[f], on_udp_handle_closed);
-			q->udp[f] = NULL;
-		}
-	}
+	close_udp(q);
+	io_release(q->io, q->loop);
 	uv_timer_stop(&q->timer);
 	uv_close((uv_handle_t *)&q->timer, on_part_closed);
 }
 
 /* ---- UDP ---- */
 
-static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+static void read_udp(upstream_udp *u)
 {
-	upstream_query *q = handle->data;
-	(void)suggested;
-	*buf = uv_buf_init((char *)q->recv_buf, (unsigned)q->recv_buf_size);
-}
-
-static void on_udp_recv(uv_udp_t *handle, ssize_t nread, const uv_buf_t *buf,
-			const struct sockaddr *addr, unsigned flags)
-{
-	upstream_query *q = handle->data;
-	owndns_server_addr from;
-	if (q->finished || nread <= 0 || !addr || (flags & UV_UDP_PARTIAL) ||
-	    !from_sockaddr(addr, &from))
+	upstream_query *q = u->q;
+	if (u->fd < 0 || q->finished)
 		return;
-	note_heard(q, &from, (const uint8_t *)buf->base, (size_t)nread);
-	owndns_txn_on_udp(q->txn, uv_now(q->loop), &from, (const uint8_t *)buf->base,
-			  (size_t)nread);
+	ssize_t n = recv(u->fd, q->recv_buf, q->recv_buf_size, MSG_TRUNC);
+	if (n < 0) {
+		/* An ICMP port unreachable from the server (connected socket): it is not
+		 * listening, no need to wait for the time-out. */
+		if (errno == ECONNREFUSED && u->server == q->udp_current) {
+			owndns_txn_on_send_failed(q->txn, uv_now(q->loop), ECONNREFUSED);
+			drive(q);
+		}
+		return;
+	}
+	if ((size_t)n > q->recv_buf_size || n == 0)
+		return; /* truncated by our buffer, or empty: not an answer */
+	note_heard(q, u->server, q->recv_buf, (size_t)n);
+	owndns_txn_on_udp(q->txn, uv_now(q->loop), &q->servers[u->server], q->recv_buf,
+			  (size_t)n);
 	drive(q);
 }
 
-/* The socket of the family, opened on first use on an ephemeral port. */
-static int udp_socket_for(upstream_query *q, int family, uv_udp_t **out)
+/* A non-blocking socket below the descriptor ceiling, or a negative errno value. */
+static int open_socket(upstream_query *q, int family, int type)
 {
-	int f = family == AF_INET6 ? FAMILY_V6 : FAMILY_V4;
-	if (q->udp[f]) {
-		*out = q->udp[f];
-		return 0;
+	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (fd >= q->io->fd_ceiling) {
+		close(fd);
+		return -EMFILE;
 	}
-	uv_udp_t *h = malloc(sizeof(*h));
-	if (!h)
-		return UV_ENOMEM;
-	int rc = uv_udp_init_ex(q->loop, h, (unsigned)family);
-	if (rc) {
-		free(h);
-		return rc;
+	return fd;
+}
+
+/* A fresh non-blocking socket connected to the server: connect() binds it to a random
+ * port of the ephemeral range (RFC 5452 §9.2), as bind() to port 0 would.  Errors are
+ * negative errno values, all local: the server has not been reached. */
+static int open_udp(upstream_query *q, unsigned server)
+{
+	upstream_udp *u = &q->udp[server];
+	const owndns_server_addr *a = &q->servers[server];
+	struct sockaddr_storage ss;
+	socklen_t len = to_sockaddr(a, &ss);
+	int fd = open_socket(q, a->family, SOCK_DGRAM);
+	if (fd < 0)
+		return fd;
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = u };
+	if (connect(fd, (const struct sockaddr *)&ss, len) ||
+	    epoll_ctl(q->io->epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int err = errno;
+		close(fd);
+		return -err;
 	}
-	h->data = q;
-	q->open_handles++;
-	struct sockaddr_storage any;
-	memset(&any, 0, sizeof(any));
-	any.ss_family = (sa_family_t)family;
-	rc = uv_udp_bind(h, (const struct sockaddr *)&any, 0);
-	if (rc == 0)
-		rc = uv_udp_recv_start(h, on_alloc, on_udp_recv);
-	if (rc) {
-		uv_close((uv_handle_t *)h, on_udp_handle_closed);
-		return rc;
-	}
-	q->udp[f] = h;
-	*out = h;
+	u->fd = fd;
 	return 0;
 }
 
+/* 0: sent; 1: refused by the server (an earlier ICMP port unreachable); else a
+ * negative errno value of a local failure. */
 static int send_udp(upstream_query *q, unsigned server, const uint8_t *data, size_t len)
 {
-	const owndns_server_addr *a = &q->servers[server];
-	struct sockaddr_storage ss;
-	uv_udp_t *h;
-	to_sockaddr(a, &ss);
-	int rc = udp_socket_for(q, a->family, &h);
-	if (rc)
-		return rc;
-	uv_buf_t buf = uv_buf_init((char *)data, (unsigned)len);
-	rc = uv_udp_try_send(h, &buf, 1, (const struct sockaddr *)&ss);
-	return rc < 0 ? rc : 0;
+	upstream_udp *u = &q->udp[server];
+	if (u->fd < 0) {
+		int rc = open_udp(q, server);
+		if (rc)
+			return rc;
+	}
+	q->udp_current = server;
+	if (send(u->fd, data, len, 0) == (ssize_t)len)
+		return 0;
+	return errno == ECONNREFUSED ? 1 : -errno;
 }
 
 /* ---- TCP ---- */
@@ -293,8 +398,14 @@ static int start_tcp(upstream_query *q, unsigned server, const uint8_t *data, si
 	t->server = server;
 	t->len = len;
 	memcpy(t->data, data, len);
+	int fd = open_socket(q, q->servers[server].family, SOCK_STREAM);
+	if (fd < 0) {
+		free(t);
+		return fd;
+	}
 	int rc = uv_tcp_init(q->loop, &t->handle);
 	if (rc) {
+		close(fd);
 		free(t);
 		return rc;
 	}
@@ -302,6 +413,12 @@ static int start_tcp(upstream_query *q, unsigned server, const uint8_t *data, si
 	t->connect.data = t;
 	q->open_handles++;
 	q->tcp = t;
+	rc = uv_tcp_open(&t->handle, fd);
+	if (rc) {
+		close(fd);
+		close_tcp(q);
+		return rc;
+	}
 	to_sockaddr(&q->servers[server], &ss);
 	rc = uv_tcp_connect(&t->connect, &t->handle, (const struct sockaddr *)&ss,
 			    on_tcp_connected);
@@ -327,23 +444,29 @@ static void on_timer(uv_timer_t *timer)
 	drive(q);
 }
 
-/* Carries out the transaction's actions until it waits or is done. */
+/* Carries out the transaction's actions until it waits or is done.  Only a message
+ * that left this host sets the server's `asked` bit: a local failure (no socket, no
+ * route, a full buffer) says nothing about the upstream's health. */
 static void drive(upstream_query *q)
 {
 	for (;;) {
 		owndns_txn_action a;
 		uint64_t now = uv_now(q->loop);
+		int rc;
 		owndns_txn_next_action(q->txn, &a);
 		switch (a.kind) {
 		case OWNDNS_TXN_SEND_UDP:
-			q->asked |= 1u << a.server;
-			if (send_udp(q, a.server, a.data, a.len))
-				owndns_txn_on_send_failed(q->txn, now, 0);
+			rc = send_udp(q, a.server, a.data, a.len);
+			if (rc >= 0)
+				q->asked |= 1u << a.server;
+			if (rc)
+				owndns_txn_on_send_failed(q->txn, now, rc > 0 ? ECONNREFUSED : -rc);
 			break;
 		case OWNDNS_TXN_SEND_TCP:
-			q->asked |= 1u << a.server;
 			if (start_tcp(q, a.server, a.data, a.len))
 				owndns_txn_on_tcp_closed(q->txn, now, 0);
+			else
+				q->asked |= 1u << a.server;
 			break;
 		case OWNDNS_TXN_CLOSE_TCP:
 			close_tcp(q);
@@ -368,6 +491,8 @@ int upstream_query_start(uv_loop_t *loop, const owndns_txn_params *params, uint8
 			 size_t recv_buf_size, upstream_query_done_fn done, void *arg,
 			 upstream_query **out)
 {
+	if (params->server_count > OWNDNS_CLIENT_MAX_SERVERS)
+		return OWNDNS_EINVAL;
 	upstream_query *q = calloc(1, sizeof(*q));
 	if (!q)
 		return OWNDNS_ENOMEM;
@@ -376,18 +501,29 @@ int upstream_query_start(uv_loop_t *loop, const owndns_txn_params *params, uint8
 		free(q);
 		return rc;
 	}
+	rc = io_acquire(loop, &q->io);
+	if (rc) {
+		owndns_txn_free(q->txn);
+		free(q);
+		return rc;
+	}
 	q->loop = loop;
 	q->server_count = params->server_count;
 	memcpy(q->servers, params->servers, params->server_count * sizeof(q->servers[0]));
+	for (unsigned i = 0; i < q->server_count; i++) {
+		q->udp[i].q = q;
+		q->udp[i].fd = -1;
+		q->udp[i].server = i;
+	}
 	q->id = params->id;
 	q->recv_buf = recv_buf;
 	q->recv_buf_size = recv_buf_size;
+	q->open_handles = 1;
+	q->starting = true;
 	q->done = done;
 	q->arg = arg;
 	uv_timer_init(loop, &q->timer);
 	q->timer.data = q;
-	q->open_handles = 1;
-	q->starting = true;
 	*out = q;
 	drive(q);
 	q->starting = false;

@@ -1,11 +1,22 @@
 /* The libuv driver of one owndns_txn (include/owndns/client.h): the I/O half of an
  * upstream query.  The transaction decides what to send where and when to give up;
  * this file owns the sockets and the timer:
- *   - UDP: one socket per address family, opened for this query only and bound to
- *     port 0, so the kernel picks a random ephemeral source port (RFC 5452 §9.2); not
- *     connected: the transaction checks each datagram's source;
+ *   - UDP: one socket per server asked, opened for this query only and connected to
+ *     that server: connect() binds it to a random port of the ephemeral range (RFC 5452
+ *     §9.2) and makes the kernel drop datagrams from any other address or port; the
+ *     transaction still checks ID and question.  The sockets of a loop sit in an epoll
+ *     set of their own, watched through one uv_poll_t (closing a socket then needs no
+ *     epoll_ctl); that set lives in loop->data while the loop has queries (net.h);
  *   - TCP (after TC=1): one connection at a time, as the transaction asks;
  *   - one timer for the transaction's wake-up time.
+ * Bound: a socket whose descriptor would reach the top quarter of RLIMIT_NOFILE (at
+ * most 1024 descriptors kept) is refused, so a flood of questions to a silent upstream
+ * cannot take the descriptors that listeners, TCP clients and zone files need; such a
+ * query fails at once (SERVFAIL).
+ * Health: a server's `asked` bit is set only when a message to it left this host; a
+ * local failure (socket limit, no route, EACCES, ENOBUFS…) leaves it clear, so it never
+ * counts against the upstream.  An ICMP port unreachable (ECONNREFUSED) moves on to the
+ * next server at once and counts as that server's failure.
  * Times are the loop's clock (uv_now, milliseconds).  When the transaction is done,
  * `done` is called once (never from inside upstream_query_start); afterwards the query
  * closes its handles and frees itself.  upstream_query_cancel ends it without calling
@@ -37,8 +48,8 @@ int upstream_query_start(uv_loop_t *loop, const owndns_txn_params *params, uint8
  * callbacks. */
 void upstream_query_cancel(upstream_query *q);
 
-/* Bit i set: params.servers[i] was sent a query (asked) / sent back a datagram or TCP
- * data carrying our ID (heard). */
+/* Bit i set: a query to params.servers[i] left this host (asked) / it sent back a
+ * datagram or TCP data carrying our ID (heard). */
 uint32_t upstream_query_asked(const upstream_query *q);
 uint32_t upstream_query_heard(const upstream_query *q);
 

@@ -51,6 +51,10 @@ typedef struct answer_plan {
 	unsigned name_count;
 } answer_plan;
 
+/* An empty plan: NOERROR, not authoritative, no entries, no names.  Only the counts
+ * are set; the entries and names beyond them are never read. */
+void answer_plan_reset(answer_plan *plan);
+
 /* Answers (qname, qtype) of class IN from `zones` into *plan.  qname is an uncompressed
  * wire name (case kept: it becomes the owner of exact-match answers).  REFUSED when
  * no zone of the set holds qname.  Never fails: every limit ends the chain cleanly. */

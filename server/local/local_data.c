@@ -95,6 +95,7 @@ void local_data_free(local_data *ld)
 	free(ld->yields);
 	free(ld->apexes);
 	free(ld->names);
+	local_index_free(&ld->index);
 	free(ld);
 }
 
@@ -395,6 +396,9 @@ int local_data_finish(local_data *ld)
 	if (rc)
 		return rc;
 	mark_apexes(ld);
+	rc = local_index_build(ld);
+	if (rc)
+		return rc;
 	/* The collected records point into the arena, which keeps everything the names
 	 * need; the array itself is no longer needed. */
 	free(ld->records);

@@ -47,6 +47,22 @@ typedef struct local_apex {
 
 typedef struct local_chunk local_chunk;
 
+/* The tree of names that lookups walk (local_index.c), built by local_data_finish. */
+typedef struct local_node local_node;
+typedef struct local_index {
+	local_node *nodes;        /* node 0 is the root */
+	uint32_t *slots;          /* node numbers by (parent, label); UINT32_MAX: empty */
+	uint32_t node_count, node_cap;
+	uint32_t mask;            /* slots - 1, a power of two minus one */
+} local_index;
+
+/* What the tree knows about one name. */
+typedef struct local_match {
+	const local_name *node;   /* the name's data, or NULL */
+	const local_name *apex;   /* the built-in zone holding it (local_lookup.c), or NULL */
+	bool has_descendant;      /* some name with data lies strictly below it */
+} local_match;
+
 struct local_data {
 	local_chunk *chunks;      /* arena: names, RDATA, RRsets */
 	local_record *records;    /* until finish */
@@ -57,6 +73,7 @@ struct local_data {
 	size_t apex_count, apex_cap;
 	local_name *names;        /* after finish: canonical order (RFC 4034 §6.1) */
 	size_t name_count;
+	local_index index;        /* after finish */
 	uint32_t seq;
 	bool builtin;
 	bool finished;
@@ -80,7 +97,17 @@ bool local_is_yielded_exact(const local_data *ld, const uint8_t *name);
 /* Adds the built-in zones that are not yielded (builtin_zones.c).  Errors: ENOMEM. */
 int local_builtin_add(local_data *ld);
 
-/* Index of `name` in ld->names, or -1 (local_lookup.c). */
+/* Index of `name` in ld->names, or -1 (local_lookup.c): a binary search, for building. */
 long local_find_name(const local_data *ld, const uint8_t *name);
+
+/* Builds ld->index from ld->names (apexes marked) and ld->yields.  Errors: ENOMEM
+ * (the index is then empty: ld->index.nodes is NULL). */
+int local_index_build(local_data *ld);
+void local_index_free(local_index *ix);
+
+/* Fills *m for `name` (uncompressed wire name) in finished local data: the name's
+ * entry, the deepest built-in apex at or above it unless a yielded apex lies between
+ * (at or above the name, below the apex), and whether names with data lie below it. */
+void local_index_match(const local_data *ld, const uint8_t *name, local_match *m);
 
 #endif

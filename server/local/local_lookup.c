@@ -1,8 +1,9 @@
 /* Answering from local data: the rules of local_data.h, a CNAME chain inside the
  * local data, and the result written into a message or an answer_plan.
- * A lookup costs a binary search per label of the name (names are sorted in the
- * canonical order of RFC 4034 §6.1, which also puts a name's descendants right after
- * it: that is how empty non-terminals are found without storing them). */
+ * Names are kept sorted in the canonical order of RFC 4034 §6.1 (for building); a
+ * lookup walks the tree of local_index.c instead, one probe per label from the top,
+ * which also finds empty non-terminals and rejects a name under no local name after
+ * its top label. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,31 +32,6 @@ long local_find_name(const local_data *ld, const uint8_t *name)
 	if (at < ld->name_count && owndns_name_compare(ld->names[at].owner, name) == 0)
 		return (long)at;
 	return -1;
-}
-
-/* True when some name with data lies strictly below `name` (an empty non-terminal
- * when `name` itself has none). */
-static bool has_descendant(const local_data *ld, const uint8_t *name)
-{
-	size_t at = lower_bound(ld, name);
-	if (at < ld->name_count && owndns_name_compare(ld->names[at].owner, name) == 0)
-		at++;
-	return at < ld->name_count &&
-	       owndns_name_is_strict_subdomain(ld->names[at].owner, name);
-}
-
-/* The apex of the built-in zone holding `name`: the deepest apex at or above it,
- * unless an authoritative zone took the name space first (local_data_yield). */
-static const local_name *enclosing_zone(const local_data *ld, const uint8_t *name)
-{
-	for (const uint8_t *n = name; n; n = owndns_name_parent(n)) {
-		if (ld->yield_count && local_is_yielded_exact(ld, n))
-			return NULL;
-		long at = local_find_name(ld, n);
-		if (at >= 0 && (ld->names[at].flags & LOCAL_NAME_APEX))
-			return &ld->names[at];
-	}
-	return NULL;
 }
 
 static const zone_rrset *find_rrset(const local_name *n, uint16_t type)
@@ -97,13 +73,20 @@ local_status local_lookup(const local_data *ld, const uint8_t *qname, uint16_t q
 {
 	const uint8_t *name = qname;
 
-	memset(res, 0, sizeof(*res));
-	if (!ld || !ld->finished)
+	/* Only what every result sets: answer[] is read up to answer_count. */
+	res->status = LOCAL_NOT_LOCAL;
+	res->answer_count = 0;
+	res->soa_owner = NULL;
+	res->soa = NULL;
+	res->chain_target = NULL;
+	/* No index: local_data_finish failed, and the caller was told. */
+	if (!ld || !ld->finished || !ld->index.nodes)
 		return LOCAL_NOT_LOCAL;
 	for (;;) {
-		long at = local_find_name(ld, name);
-		const local_name *apex = enclosing_zone(ld, name);
-		const local_name *node = at >= 0 ? &ld->names[at] : NULL;
+		local_match m;
+		local_index_match(ld, name, &m);
+		const local_name *apex = m.apex;
+		const local_name *node = m.node;
 
 		if (!node && apex && (apex->flags & LOCAL_NAME_REDIRECT))
 			node = apex; /* RFC 6761 §6.3: below localhost is localhost */
@@ -116,7 +99,7 @@ local_status local_lookup(const local_data *ld, const uint8_t *qname, uint16_t q
 			}
 			if (!apex)
 				return LOCAL_NOT_LOCAL;
-			if (has_descendant(ld, name))
+			if (m.has_descendant)
 				return negative(res, LOCAL_NODATA, apex);
 			return negative(res, LOCAL_NXDOMAIN, apex);
 		}
@@ -163,7 +146,7 @@ static answer_entry entry_of(const uint8_t *owner, const zone_rrset *rrset, bool
 
 void local_result_to_plan(const local_result *res, answer_plan *plan)
 {
-	memset(plan, 0, sizeof(*plan));
+	answer_plan_reset(plan);
 	plan->rcode = local_result_rcode(res);
 	plan->authoritative = true;
 	for (unsigned i = 0; i < res->answer_count && i < ANSWER_SECTION_MAX; i++)

@@ -16,6 +16,7 @@
 #include <owndns/name.h>
 #include <owndns/rdata.h>
 
+#include "auth/answer.h"
 #include "auth/zone_set.h"
 #include "query.h"
 
@@ -612,6 +613,76 @@ static void test_zone_set(void **state)
 	assert_non_null(zone_set_find(f->zones, name));
 }
 
+/* ---- The plan ------------------------------------------------------------------------ */
+
+/* The plan as text: rcode, AA, then per entry its section, owner, type, RRset, target,
+ * TTL and flags. */
+static void plan_text(const answer_plan *plan, char *out, size_t cap)
+{
+	size_t len = (size_t)snprintf(out, cap, "rcode %u aa %d\n", plan->rcode,
+				      plan->authoritative);
+	for (int p = 0; p < ANSWER_PART_COUNT; p++)
+		for (unsigned i = 0; i < plan->count[p]; i++) {
+			const answer_entry *e = &plan->part[p][i];
+			char owner[OWNDNS_NAME_TEXT_MAX], target[OWNDNS_NAME_TEXT_MAX] = "-";
+			assert_true(owndns_name_to_text(e->owner, owner, sizeof(owner)) > 0);
+			if (e->target)
+				assert_true(owndns_name_to_text(e->target, target, sizeof(target)) > 0);
+			assert_true(len < cap);
+			len += (size_t)snprintf(out + len, cap - len, "%d %s %u %p %s %u %d %d\n", p,
+						owner, e->type, (const void *)e->rrset, target,
+						e->ttl, e->negative_soa, e->required);
+		}
+	assert_true(len < cap);
+}
+
+/* A plan is a large stack object that answer_lookup only partly resets: a plan left
+ * dirty by a former lookup (or never cleared) must give the same answer as a clean one. */
+static void test_plan_reuse(void **state)
+{
+	static const struct {
+		const char *name;
+		uint16_t qtype;
+	} questions[] = {
+		{ "www.dname.example.com", OWNDNS_TYPE_A },   /* DNAME: synthesized names */
+		{ "host.example.com", OWNDNS_TYPE_A },
+		{ "c1.example.com", OWNDNS_TYPE_A },
+		{ "www.sub.example.com", OWNDNS_TYPE_A },     /* referral: not authoritative */
+		{ "nothere.example.com", OWNDNS_TYPE_A },
+		{ "x.dtoo.example.com", OWNDNS_TYPE_A },      /* YXDOMAIN */
+		{ "www.example.org", OWNDNS_TYPE_A },         /* REFUSED */
+		{ "a.dloop.example.com", OWNDNS_TYPE_A },
+		{ "foo.wild.example.com", OWNDNS_TYPE_A },
+	};
+	fixture *f = *state;
+	static answer_plan clean, dirty;
+	static char want[16384], got[16384];
+
+	memset(&dirty, 0xa5, sizeof(dirty));
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof(questions) / sizeof(questions[0]); i++) {
+			uint8_t qname[OWNDNS_NAME_MAX];
+			size_t len;
+			const char *name = questions[i].name;
+			assert_int_equal(owndns_name_from_text(name, strlen(name), NULL, qname,
+							       &len),
+					 0);
+			memset(&clean, 0, sizeof(clean));
+			answer_lookup(f->zones, qname, questions[i].qtype, &clean);
+			answer_lookup(f->zones, qname, questions[i].qtype, &dirty);
+			plan_text(&clean, want, sizeof(want));
+			plan_text(&dirty, got, sizeof(got));
+			assert_string_equal(got, want);
+		}
+	/* The DNAME question synthesizes names into the plan itself. */
+	uint8_t qname[OWNDNS_NAME_MAX];
+	size_t len;
+	assert_int_equal(owndns_name_from_text("www.dname.example.com", 21, NULL, qname, &len), 0);
+	answer_lookup(f->zones, qname, OWNDNS_TYPE_A, &dirty);
+	assert_int_equal(dirty.name_count, 1);
+	assert_true(dirty.authoritative);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_additional_dropped_without_tc),
 		cmocka_unit_test(test_referral_without_room_for_glue),
 		cmocka_unit_test(test_zone_set),
+		cmocka_unit_test(test_plan_reuse),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

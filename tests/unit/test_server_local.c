@@ -16,6 +16,7 @@
 #include <owndns/rdata.h>
 
 #include "local/local_data.h"
+#include "local/local_internal.h"
 
 #define HOSTS_DIR OWNDNS_TEST_DATA "/hosts/"
 
@@ -587,6 +588,161 @@ static void test_builtin_off_and_yield(void **state)
 	local_data_free(ld);
 }
 
+/* ---- The name tree against a linear search ---------------------------------------- */
+
+/* What local_index_match must find, by the definitions: scans of every name and yield. */
+static void reference_match(const local_data *ld, const uint8_t *name, local_match *m)
+{
+	m->node = NULL;
+	m->apex = NULL;
+	m->has_descendant = false;
+	for (size_t i = 0; i < ld->name_count; i++) {
+		if (owndns_name_equal(ld->names[i].owner, name))
+			m->node = &ld->names[i];
+		if (owndns_name_is_strict_subdomain(ld->names[i].owner, name))
+			m->has_descendant = true;
+	}
+	for (const uint8_t *n = name; n; n = owndns_name_parent(n)) {
+		bool yielded = false;
+		for (size_t i = 0; i < ld->yield_count; i++)
+			yielded = yielded || owndns_name_equal(ld->yields[i], n);
+		if (yielded)
+			return;
+		for (size_t i = 0; i < ld->name_count; i++)
+			if ((ld->names[i].flags & LOCAL_NAME_APEX) &&
+			    owndns_name_equal(ld->names[i].owner, n)) {
+				m->apex = &ld->names[i];
+				return;
+			}
+	}
+}
+
+static uint32_t next_random(uint32_t *state)
+{
+	/* xorshift32: the same names on every run. */
+	uint32_t x = *state;
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
+/* Labels that meet the built-in zones (arpa, ip6 nibbles, localhost ...) often. */
+static const char *const tree_labels[] = {
+	"a", "B", "x1", "arpa", "in-ADDR", "ip6", "10", "168", "192", "127", "0", "1", "TEST",
+	"localhost", "invalid", "home", "d", "f", "e", "8", "lab", "onion", "254", "169",
+};
+#define TREE_LABEL_COUNT (sizeof(tree_labels) / sizeof(tree_labels[0]))
+
+static void random_name_text(uint32_t *rng, unsigned labels, char *out, size_t cap)
+{
+	size_t len = 0;
+	out[0] = '\0';
+	for (unsigned i = 0; i < labels; i++)
+		len += (size_t)snprintf(out + len, cap - len, "%s.",
+					tree_labels[next_random(rng) % TREE_LABEL_COUNT]);
+	if (labels == 0)
+		snprintf(out, cap, ".");
+}
+
+/* A query name near the data: a stored name or yield with labels taken off or put on,
+ * letters in random case. */
+static void near_name(const local_data *ld, uint32_t *rng, uint8_t *name)
+{
+	const uint8_t *base;
+	size_t pick = next_random(rng) % (ld->name_count + ld->yield_count + 1);
+	char text[OWNDNS_NAME_TEXT_MAX], prefix[128];
+	size_t len;
+
+	if (pick < ld->name_count)
+		base = ld->names[pick].owner;
+	else if (pick < ld->name_count + ld->yield_count)
+		base = ld->yields[pick - ld->name_count];
+	else
+		base = (const uint8_t *)"";
+	for (unsigned up = next_random(rng) % 3; up > 0 && base[0]; up--)
+		base = owndns_name_parent(base);
+	random_name_text(rng, next_random(rng) % 3, prefix, sizeof(prefix));
+	assert_true(owndns_name_to_text(base, text, sizeof(text)) > 0);
+	char full[OWNDNS_NAME_TEXT_MAX + 128];
+	snprintf(full, sizeof(full), "%s%s", strcmp(prefix, ".") ? prefix : "",
+		 strcmp(text, ".") ? text : "");
+	if (!full[0])
+		snprintf(full, sizeof(full), ".");
+	for (char *c = full; *c; c++)
+		if (((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z')) && next_random(rng) % 2)
+			*c ^= 0x20;
+	assert_int_equal(owndns_name_from_text(full, strlen(full), NULL, name, &len), 0);
+}
+
+static local_data *random_local_data(uint32_t *rng, unsigned seed)
+{
+	local_data *ld = local_data_new();
+	char text[256], value[300];
+	uint8_t wire[OWNDNS_NAME_MAX];
+	size_t len;
+
+	assert_non_null(ld);
+	local_data_set_builtin(ld, seed % 4 != 3);
+	for (unsigned i = 0; i < 3 + seed % 5; i++) {
+		random_name_text(rng, 1 + next_random(rng) % 4, text, sizeof(text));
+		assert_int_equal(owndns_name_from_text(text, strlen(text), NULL, wire, &len), 0);
+		assert_int_equal(local_data_yield(ld, wire), 0);
+	}
+	for (unsigned i = 0; i < 60; i++) {
+		random_name_text(rng, next_random(rng) % 6, text, sizeof(text));
+		snprintf(value, sizeof(value), "%s 60 A 192.0.2.%u", text, i);
+		assert_int_equal(local_data_add_text(ld, value, "test", NULL, NULL), 0);
+	}
+	assert_int_equal(local_data_finish(ld), 0);
+	return ld;
+}
+
+static void test_tree_matches_linear_search(void **state)
+{
+	(void)state;
+	unsigned apexes = 0, yielded_below_apex = 0, nodes = 0, descendants = 0;
+	for (unsigned seed = 1; seed <= 12; seed++) {
+		uint32_t rng = 0x9e3779b9u * seed;
+		local_data *ld = random_local_data(&rng, seed);
+		for (unsigned q = 0; q < 1500; q++) {
+			uint8_t name[OWNDNS_NAME_MAX];
+			size_t len;
+			if (q % 2) {
+				near_name(ld, &rng, name);
+			} else {
+				char text[256];
+				random_name_text(&rng, next_random(&rng) % 8, text, sizeof(text));
+				assert_int_equal(owndns_name_from_text(text, strlen(text), NULL,
+								       name, &len),
+						 0);
+			}
+			local_match want, got;
+			reference_match(ld, name, &want);
+			local_index_match(ld, name, &got);
+			if (got.node != want.node || got.apex != want.apex ||
+			    got.has_descendant != want.has_descendant) {
+				char text[OWNDNS_NAME_TEXT_MAX];
+				owndns_name_to_text(name, text, sizeof(text));
+				fail_msg("seed %u, %s: node %p/%p apex %p/%p below %d/%d", seed,
+					 text, (const void *)got.node, (const void *)want.node,
+					 (const void *)got.apex, (const void *)want.apex,
+					 got.has_descendant, want.has_descendant);
+			}
+			apexes += want.apex != NULL;
+			nodes += want.node != NULL;
+			descendants += want.has_descendant;
+			yielded_below_apex += !want.apex && local_is_yielded(ld, name);
+		}
+		local_data_free(ld);
+	}
+	/* The names reached every case, not just the quick reject. */
+	assert_true(apexes > 500);
+	assert_true(nodes > 500);
+	assert_true(descendants > 500);
+	assert_true(yielded_below_apex > 100);
+}
+
 /* ---- Writing ----------------------------------------------------------------------- */
 
 static size_t write_answer(const local_data *ld, const char *name, uint16_t qtype, uint8_t *buf,
@@ -717,6 +873,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_empty_zones),
 		cmocka_unit_test(test_builtin_overridden),
 		cmocka_unit_test(test_builtin_off_and_yield),
+		cmocka_unit_test(test_tree_matches_linear_search),
 		cmocka_unit_test(test_write_bytes),
 		cmocka_unit_test(test_write_truncated),
 		cmocka_unit_test(test_to_plan),

@@ -38,7 +38,7 @@ def mangle(packet, rng):
             del data[rng.randrange(len(data)):]
         elif choice == 2:
             data += bytes(rng.randrange(256) for _ in range(rng.randint(1, 16)))
-        elif data:
+        elif len(data) > 2:
             data[2] &= 0x7f  # QR=0, so the server looks at it as a query
     return bytes(data)
 

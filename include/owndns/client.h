@@ -136,6 +136,11 @@ int owndns_resolv_conf_load(owndns_resolv_conf *rc, const char *path);
 #define OWNDNS_QUERY_NO_EDNS_RETRY 0x80u /* no retry without EDNS after FORMERR */
 #define OWNDNS_QUERY_AD 0x100u          /* authentic data wanted (RFC 6840 §5.7) */
 #define OWNDNS_QUERY_NO_TCP_RETRY 0x200u /* take a TC=1 answer as it is (dig +ignore) */
+/* A TC=1 answer over TCP is that server failing (as Unbound takes it): the next server
+ * is tried.  When no other server answers, the result is that answer (status as its
+ * rcode gives, TC still set).  Without this flag it is final at once, as there is
+ * nothing larger than TCP to fall back to. */
+#define OWNDNS_QUERY_TCP_TC_FAILS 0x400u
 #define OWNDNS_QUERY_DEFAULT (OWNDNS_QUERY_RD | OWNDNS_QUERY_EDNS)
 
 /* RFC 9715 / DNS flag day 2020: 1232 avoids IP fragmentation. */

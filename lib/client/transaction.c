@@ -63,6 +63,7 @@ struct owndns_txn {
 	bool pending_close;
 	enum send_kind pending_send;
 	bool tcp_open;
+	unsigned tcp_conn;     /* connections started: data of an older one is dropped */
 	uint8_t *tcp_buf;
 	size_t tcp_len;
 
@@ -165,6 +166,7 @@ static void send_current(owndns_txn *t, uint64_t now, bool tcp)
 	t->try_deadline = now + t->timeout_ms;
 	if (tcp) {
 		t->tcp_open = true;
+		t->tcp_conn++;
 		t->tcp_len = 0;
 		t->result.counters.tcp_started++;
 	} else {
@@ -405,7 +407,9 @@ static void handle_response(owndns_txn *t, uint64_t now, const uint8_t *pkt, siz
 
 	if (count_drop(t, v))
 		return;
-	if (v == TRUNCATED && (tcp || (t->flags & OWNDNS_QUERY_NO_TCP_RETRY)))
+	if (v == TRUNCATED && tcp && (t->flags & OWNDNS_QUERY_TCP_TC_FAILS))
+		v = SERVER_FAILED;
+	else if (v == TRUNCATED && (tcp || (t->flags & OWNDNS_QUERY_NO_TCP_RETRY)))
 		v = FINAL; /* nothing bigger than TCP to fall back to, or asked to stay */
 	switch (v) {
 	case FINAL:
@@ -453,16 +457,19 @@ void owndns_txn_on_udp(owndns_txn *t, uint64_t now_ms, const owndns_server_addr 
 	handle_response(t, now_ms, pkt, len, (unsigned)server, false);
 }
 
-/* Hands over every complete length-prefixed message in the TCP buffer. */
+/* Hands over every complete length-prefixed message in the TCP buffer.  A response
+ * may move on to a new connection (the next server over TCP): the buffer is then that
+ * connection's, and what is left of the old one is not looked at. */
 static void drain_tcp(owndns_txn *t, uint64_t now)
 {
+	unsigned conn = t->tcp_conn;
 	while (!t->done && t->tcp_open && t->tcp_len >= TCP_LEN_PREFIX) {
 		size_t msg_len = ((size_t)t->tcp_buf[0] << 8) | t->tcp_buf[1];
 		size_t total = TCP_LEN_PREFIX + msg_len;
 		if (t->tcp_len < total)
 			return;
 		handle_response(t, now, t->tcp_buf + TCP_LEN_PREFIX, msg_len, t->current, true);
-		if (!t->tcp_open)
+		if (!t->tcp_open || t->tcp_conn != conn)
 			return;
 		memmove(t->tcp_buf, t->tcp_buf + total, t->tcp_len - total);
 		t->tcp_len -= total;
@@ -480,7 +487,8 @@ void owndns_txn_on_tcp_data(owndns_txn *t, uint64_t now_ms, const uint8_t *data,
 			return;
 		}
 	}
-	while (len > 0 && t->tcp_open && !t->done) {
+	unsigned conn = t->tcp_conn;
+	while (len > 0 && t->tcp_open && !t->done && t->tcp_conn == conn) {
 		size_t room = TCP_BUF_SIZE - t->tcp_len;
 		size_t n = len < room ? len : room;
 		memcpy(t->tcp_buf + t->tcp_len, data, n);

@@ -12,12 +12,21 @@
 /* RRsets of the authority and additional sections stored from one response: they never
  * answer, so a response with thousands of them is not worth the work. */
 #define STORE_EXTRAS_MAX 64
+/* The common response is small: its records, their RRset buffers, the arena's first
+ * chunk and the scratch a record is decompressed into live on the stack (about 12 KiB
+ * in all), and only a larger response takes memory from the heap.  A heap round trip
+ * of the 64 KiB scratch per response made glibc trim and refault the thread's heap on
+ * every cache miss. */
+#define STACK_RECORDS 32
+#define STACK_ARENA 4096
+#define STACK_SCRATCH 4096
 
 /* Decompressed records live in chunks freed together at the end (one arena per
  * response, DESIGN.md "Request pipeline"). */
 typedef struct arena_chunk {
 	struct arena_chunk *next;
 	size_t used, cap;
+	bool on_stack; /* the caller's first chunk: not freed */
 	uint8_t data[];
 } arena_chunk;
 
@@ -30,7 +39,9 @@ typedef struct stored_rr {
 typedef struct response_records {
 	stored_rr *rrs;
 	size_t count, cap;
+	bool rrs_on_stack;
 	arena_chunk *arena;
+	uint8_t *big_scratch;  /* OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX, taken when needed */
 	cache_rank answer_rank, authority_rank;
 	const uint8_t *domain; /* the forwarding target's zone: nothing outside is kept */
 } response_records;
@@ -46,6 +57,7 @@ static uint8_t *arena_alloc(arena_chunk **head, size_t n)
 		c->next = *head;
 		c->used = 0;
 		c->cap = cap;
+		c->on_stack = false;
 		*head = c;
 	}
 	uint8_t *p = c->data + c->used;
@@ -57,17 +69,33 @@ static void arena_free(arena_chunk *c)
 {
 	while (c) {
 		arena_chunk *next = c->next;
-		free(c);
+		if (!c->on_stack)
+			free(c);
 		c = next;
 	}
 }
 
+/* Decompresses one record into the small scratch, or when it does not fit (or is
+ * bad: the large scratch gives the error) into the large one. */
+static int record_to_rr(response_records *r, const owndns_msg *m, const owndns_rr_view *v,
+			uint8_t *scratch, owndns_rr *rr)
+{
+	if (owndns_rr_view_to_rr(m, v, scratch, STACK_SCRATCH, rr) == OWNDNS_OK)
+		return OWNDNS_OK;
+	if (!r->big_scratch) {
+		r->big_scratch = malloc(OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX);
+		if (!r->big_scratch)
+			return OWNDNS_ENOMEM;
+	}
+	return owndns_rr_view_to_rr(m, v, r->big_scratch, OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX, rr);
+}
+
 /* Copies one record out of the packet into the arena. */
 static int keep_record(response_records *r, const owndns_msg *m, const owndns_rr_view *v,
-		       uint8_t *scratch, size_t scratch_cap)
+		       uint8_t *scratch)
 {
 	owndns_rr rr;
-	int rc = owndns_rr_view_to_rr(m, v, scratch, scratch_cap, &rr);
+	int rc = record_to_rr(r, m, v, scratch, &rr);
 	if (rc)
 		return rc;
 	size_t owner_len = owndns_name_length(rr.owner);
@@ -96,18 +124,22 @@ static size_t records_in(const owndns_msg *m)
 	return n < fit ? n : fit;
 }
 
-static int read_records(response_records *r, const owndns_msg *m)
+/* Reads every record of m into r; r->rrs is `stack_rrs` (STACK_RECORDS of them) when
+ * they fit. */
+static int read_records(response_records *r, const owndns_msg *m, stored_rr *stack_rrs)
 {
 	static const owndns_section sections[] = {
 		OWNDNS_SECTION_ANSWER, OWNDNS_SECTION_AUTHORITY, OWNDNS_SECTION_ADDITIONAL
 	};
-	size_t scratch_cap = OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX;
-	uint8_t *scratch = malloc(scratch_cap);
+	uint8_t scratch[STACK_SCRATCH];
 	r->cap = records_in(m);
-	r->rrs = calloc(r->cap ? r->cap : 1, sizeof(*r->rrs));
-	if (!scratch || !r->rrs) {
-		free(scratch);
-		return OWNDNS_ENOMEM;
+	if (r->cap <= STACK_RECORDS) {
+		r->rrs = stack_rrs;
+		r->rrs_on_stack = true;
+	} else {
+		r->rrs = calloc(r->cap, sizeof(*r->rrs));
+		if (!r->rrs)
+			return OWNDNS_ENOMEM;
 	}
 	int rc = OWNDNS_OK;
 	for (size_t s = 0; s < 3 && rc == OWNDNS_OK; s++) {
@@ -118,13 +150,11 @@ static int read_records(response_records *r, const owndns_msg *m)
 		while (rc == OWNDNS_OK && (more = owndns_rr_iter_next(&it, &v)) > 0) {
 			if (v.type == OWNDNS_TYPE_OPT || v.type == OWNDNS_TYPE_TSIG)
 				continue;
-			rc = r->count < r->cap ? keep_record(r, m, &v, scratch, scratch_cap)
-					       : OWNDNS_EINVAL;
+			rc = r->count < r->cap ? keep_record(r, m, &v, scratch) : OWNDNS_EINVAL;
 		}
 		if (rc == OWNDNS_OK && more < 0)
 			rc = OWNDNS_EINVAL;
 	}
-	free(scratch);
 	return rc;
 }
 
@@ -153,16 +183,24 @@ static size_t gather(response_records *r, owndns_section section, const uint8_t 
 	return n;
 }
 
-/* Room for one RRset and its signatures: as many as the response has records. */
+/* Room for one RRset and its signatures: as many as the response has records, in
+ * stack_rrs/stack_sigs (STACK_RECORDS each) when they fit. */
 typedef struct rrset_buf {
 	owndns_rr *rrs;
 	owndns_rr *sigs;
 	size_t cap;
+	bool on_stack;
 } rrset_buf;
 
-static int rrset_buf_init(rrset_buf *b, size_t cap)
+static int rrset_buf_init(rrset_buf *b, size_t cap, owndns_rr *stack_rrs, owndns_rr *stack_sigs)
 {
 	b->cap = cap ? cap : 1;
+	if (b->cap <= STACK_RECORDS) {
+		b->rrs = stack_rrs;
+		b->sigs = stack_sigs;
+		b->on_stack = true;
+		return OWNDNS_OK;
+	}
 	b->rrs = calloc(b->cap, sizeof(*b->rrs));
 	b->sigs = calloc(b->cap, sizeof(*b->sigs));
 	return b->rrs && b->sigs ? OWNDNS_OK : OWNDNS_ENOMEM;
@@ -170,6 +208,8 @@ static int rrset_buf_init(rrset_buf *b, size_t cap)
 
 static void rrset_buf_free(rrset_buf *b)
 {
+	if (b->on_stack)
+		return;
 	free(b->rrs);
 	free(b->sigs);
 }
@@ -359,6 +399,21 @@ static int store_chain(cache *c, response_records *r, rrset_buf *b, const uint8_
 	return stored;
 }
 
+/* The arena's first chunk, on the caller's stack. */
+typedef union stack_arena {
+	arena_chunk chunk;
+	uint8_t bytes[sizeof(arena_chunk) + STACK_ARENA];
+} stack_arena;
+
+static arena_chunk *stack_arena_init(stack_arena *a)
+{
+	a->chunk.next = NULL;
+	a->chunk.used = 0;
+	a->chunk.cap = STACK_ARENA;
+	a->chunk.on_stack = true;
+	return &a->chunk;
+}
+
 int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,
 		  const uint8_t *domain, const owndns_msg *m, uint32_t now)
 {
@@ -366,18 +421,22 @@ int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclas
 	rrset_buf buf, *b = &buf;
 	uint8_t last[OWNDNS_NAME_MAX];
 	bool found = false;
+	stored_rr stack_rrs[STACK_RECORDS];
+	owndns_rr stack_set[STACK_RECORDS], stack_sigs[STACK_RECORDS];
+	stack_arena first_chunk;
 
 	if (!answers_question(m, qname, qtype, qclass))
 		return OWNDNS_EINVAL;
 	memset(&r, 0, sizeof(r));
 	memset(b, 0, sizeof(*b));
 	r.domain = domain;
+	r.arena = stack_arena_init(&first_chunk);
 	bool aa = owndns_header_flag(&m->hdr, OWNDNS_FLAG_AA);
 	r.answer_rank = aa ? CACHE_RANK_ANSWER_AUTH : CACHE_RANK_ANSWER_NONAUTH;
 	r.authority_rank = aa ? CACHE_RANK_AUTHORITY_AUTH : CACHE_RANK_AUTHORITY_NONAUTH;
-	int rc = read_records(&r, m);
+	int rc = read_records(&r, m, stack_rrs);
 	if (rc == OWNDNS_OK)
-		rc = rrset_buf_init(b, r.count);
+		rc = rrset_buf_init(b, r.count, stack_set, stack_sigs);
 	int stored = 0;
 	if (rc == OWNDNS_OK)
 		rc = store_chain(c, &r, b, qname, qtype, qclass, now, last, &found);
@@ -395,7 +454,9 @@ int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclas
 	if (rc >= 0)
 		stored += rc;
 	arena_free(r.arena);
-	free(r.rrs);
+	if (!r.rrs_on_stack)
+		free(r.rrs);
+	free(r.big_scratch);
 	rrset_buf_free(b);
 	return rc < 0 ? rc : stored;
 }

@@ -14,8 +14,16 @@
 #include "udp_fit.h"
 #include "upstream_io.h"
 
+/* Random octets drawn from getrandom in one call and handed out for upstream query
+ * IDs: one syscall per ID_POOL_SIZE / 2 IDs instead of one per ID (about 0.4 µs each).
+ * Per worker: no lock, no shared state. */
+#define ID_POOL_SIZE 256
+
 struct net_forwarding {
 	inflight_table table;
+	upstream_io *io;      /* this worker's upstream sockets */
+	uint8_t id_pool[ID_POOL_SIZE];
+	size_t id_pool_used;  /* octets of id_pool handed out already */
 };
 
 /* One upstream query and the fetch it answers. */
@@ -55,6 +63,21 @@ static void random_bytes(void *buf, size_t len)
 	}
 }
 
+/* A fresh random query ID (owndns_txn_params.new_id). */
+static int fresh_id(void *arg, uint16_t *id)
+{
+	net_forwarding *f = arg;
+	if (f->id_pool_used + sizeof(*id) > sizeof(f->id_pool)) {
+		random_bytes(f->id_pool, sizeof(f->id_pool));
+		f->id_pool_used = 0;
+	}
+	memcpy(id, f->id_pool + f->id_pool_used, sizeof(*id));
+	/* An octet is handed out once only. */
+	memset(f->id_pool + f->id_pool_used, 0, sizeof(*id));
+	f->id_pool_used += sizeof(*id);
+	return OWNDNS_OK;
+}
+
 int net_forwarding_init(net_context *ctx)
 {
 	net_forwarding *f = calloc(1, sizeof(*f));
@@ -62,9 +85,16 @@ int net_forwarding_init(net_context *ctx)
 	if (!f)
 		return OWNDNS_ENOMEM;
 	random_bytes(key, sizeof(key));
+	f->id_pool_used = sizeof(f->id_pool); /* drawn at the first ID */
 	if (inflight_table_init(&f->table, FORWARD_MAX_FETCHES, FORWARD_MAX_WAITERS, key)) {
 		free(f);
 		return OWNDNS_ENOMEM;
+	}
+	int rc = upstream_io_open(ctx->loop, ctx->recv_buf, sizeof(ctx->recv_buf), &f->io);
+	if (rc) {
+		inflight_table_free(&f->table);
+		free(f);
+		return rc;
 	}
 	ctx->forwarding = f;
 	return OWNDNS_OK;
@@ -138,10 +168,11 @@ static void deliver(net_context *ctx, net_waiter *w, long target, const uint8_t 
 	waiter_release(w);
 }
 
-/* A final answer that still has TC=1 came over TCP (the transaction falls back to TCP
- * on TC over UDP): it is incomplete with nothing larger to try, so Unbound counts it
- * as a failure of that server, and so do we (server_answer_upstream answers SERVFAIL
- * or stale data, and it is not cached). */
+/* An answer that still has TC=1 came over TCP (the transaction falls back to TCP on TC
+ * over UDP): it is incomplete with nothing larger to try, so Unbound counts it as a
+ * failure of that server and asks the next one, and so do we (OWNDNS_QUERY_TCP_TC_FAILS).
+ * When no other server answered it is the result: server_answer_upstream answers
+ * SERVFAIL or stale data, and it is not cached. */
 static bool truncated_answer(const owndns_txn_result *res)
 {
 	owndns_header h;
@@ -313,6 +344,8 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch, uint32_t deadlin
 	owndns_txn_params p;
 	if (!set || set->count == 0)
 		return OWNDNS_CLIENT_ENOSERVER;
+	if (!ctx->forwarding->io)
+		return OWNDNS_CLIENT_ESOCKET; /* shut down */
 	fetch_run *run = calloc(1, sizeof(*run));
 	if (!run)
 		return OWNDNS_ENOMEM;
@@ -340,10 +373,14 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch, uint32_t deadlin
 		p.flags |= OWNDNS_QUERY_DO;
 	if (fetch->key.flags & INFLIGHT_CD)
 		p.flags |= OWNDNS_QUERY_CD;
+	p.flags |= OWNDNS_QUERY_TCP_TC_FAILS;
 	p.udp_size = OWNDNS_EDNS_UDP_DEFAULT;
-	random_bytes(&p.id, sizeof(p.id));
-	int rc = upstream_query_start(ctx->loop, &p, ctx->recv_buf, sizeof(ctx->recv_buf),
-				      on_fetch_done, run, &run->query);
+	/* Every try, to the next server or the same one again, with an ID of its own
+	 * (RFC 5452 §9.2: as many unknowns as we can give a spoofer). */
+	fresh_id(ctx->forwarding, &p.id);
+	p.new_id = fresh_id;
+	p.new_id_arg = ctx->forwarding;
+	int rc = upstream_query_start(ctx->forwarding->io, &p, on_fetch_done, run, &run->query);
 	if (rc) {
 		free(run);
 		return rc;
@@ -446,4 +483,6 @@ void net_forwarding_shutdown(net_context *ctx)
 		}
 		inflight_fetch_free(fetch);
 	}
+	upstream_io_close(f->io);
+	f->io = NULL;
 }

@@ -4,8 +4,10 @@
  * upstream order (server/forward/upstream.h), the transaction driver (upstream_io.h),
  * and the delivery of the answer to every waiting client (UDP: to its address, from
  * the address it asked, with pktinfo; TCP: on its connection, if still open).
- * Upstream queries: RD=1, EDNS 1232, DO and CD as the client's, a fresh random ID
- * (getrandom) and a fresh UDP socket; UPSTREAM_TRY_TIMEOUT_MS per try, three rounds
+ * Upstream queries: RD=1, EDNS 1232, DO and CD as the client's, a fresh random ID for
+ * every try (getrandom, drawn by the worker in batches; only the try sent last may
+ * answer) and a fresh UDP socket per server; a TC=1 answer over TCP moves on to the
+ * next server, as Unbound does; UPSTREAM_TRY_TIMEOUT_MS per try, three rounds
  * over the upstreams at most, UPSTREAM_DEADLINE_MS in all; then SERVFAIL (or stale data,
  * serve-stale=yes).
  * A CNAME chain an upstream leaves incomplete is chased (server_upstream_chase): the
@@ -32,11 +34,12 @@
 
 typedef struct net_forwarding net_forwarding;
 
-/* Creates the forwarding state of ctx (ctx->forwarding).  Errors: ENOMEM. */
+/* Creates the forwarding state of ctx (ctx->forwarding), with the worker's upstream
+ * sockets (upstream_io.h).  Errors: ENOMEM, ESOCKET. */
 int net_forwarding_init(net_context *ctx);
 
-/* Cancels every upstream query and drops every waiting client (shutdown); the
- * memory of the queries is freed by the loop's close callbacks. */
+/* Cancels every upstream query, drops every waiting client and closes the upstream
+ * sockets (shutdown); their memory is freed by the loop's close callbacks. */
 void net_forwarding_shutdown(net_context *ctx);
 
 /* Frees ctx->forwarding (after shutdown and after the loop has run). */

@@ -5,8 +5,7 @@
  * loop's thread, so a reload that swaps view->zones between two callbacks is atomic
  * with respect to queries.  What other workers share with this one is read-only
  * (zones, local data, ACL), thread-safe (the cache), or behind upstream_lock (the
- * upstreams' health and SRTT).  The loop's `data` pointer belongs to upstream_io.c (its
- * upstream sockets); nothing else in the loop may use it. */
+ * upstreams' health and SRTT). */
 #ifndef OWNDNS_SERVER_NET_NET_H
 #define OWNDNS_SERVER_NET_NET_H
 

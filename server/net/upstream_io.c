@@ -25,14 +25,17 @@
 
 /* The upstream sockets of one loop: an epoll set of their own, watched by the loop
  * through one uv_poll_t.  A socket leaves the set when it is closed, which costs no
- * epoll_ctl call.  Created with the first query of the loop, freed after the last. */
-typedef struct upstream_io {
+ * epoll_ctl call.  Open while the worker lives: opening it per query would cost
+ * epoll_create, epoll_ctl on the loop's set and a close for every query at low load. */
+struct upstream_io {
+	uv_loop_t *loop;
 	uv_poll_t poll;
 	int epfd;
 	int fd_ceiling;  /* sockets whose descriptor would be at or above it are refused */
-	size_t queries;  /* queries that have not finished */
+	uint8_t *recv_buf;
+	size_t recv_buf_size;
 	bool closing;
-} upstream_io;
+};
 
 /* The UDP socket of one server of a query: connected, so the kernel drops datagrams
  * from any other address and port. */
@@ -40,6 +43,7 @@ typedef struct upstream_udp {
 	struct upstream_query *q;
 	int fd;          /* -1: not open */
 	unsigned server;
+	uint16_t id;     /* of the last datagram sent on it */
 } upstream_udp;
 
 typedef struct upstream_tcp {
@@ -48,6 +52,7 @@ typedef struct upstream_tcp {
 	uv_write_t write;
 	struct upstream_query *q;
 	unsigned server;
+	uint16_t id;     /* of the query written on it */
 	bool closing;
 	size_t len;
 	uint8_t data[]; /* the query with its 2-octet length */
@@ -59,13 +64,10 @@ struct upstream_query {
 	owndns_txn *txn;
 	owndns_server_addr servers[OWNDNS_CLIENT_MAX_SERVERS];
 	unsigned server_count;
-	uint16_t id;
 	uv_timer_t timer;
 	upstream_udp udp[OWNDNS_CLIENT_MAX_SERVERS]; /* udp[i]: the socket for server i */
 	unsigned udp_current; /* the server of the last datagram sent */
 	upstream_tcp *tcp;
-	uint8_t *recv_buf;
-	size_t recv_buf_size;
 	int open_handles;
 	bool starting;  /* inside upstream_query_start: `done` must wait */
 	bool finished;  /* done or cancelled: handles are closing */
@@ -96,10 +98,16 @@ static socklen_t to_sockaddr(const owndns_server_addr *a, struct sockaddr_storag
 	return sizeof(*s4);
 }
 
-/* Marks the server that sent a message with our ID as heard. */
-static void note_heard(upstream_query *q, unsigned server, const uint8_t *pkt, size_t len)
+static uint16_t read_id(const uint8_t *p)
 {
-	if (len >= 2 && (uint16_t)((pkt[0] << 8) | pkt[1]) == q->id)
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+/* Marks the server as heard when it sent back the ID we last sent it. */
+static void note_heard(upstream_query *q, unsigned server, uint16_t id, const uint8_t *pkt,
+		       size_t len)
+{
+	if (len >= 2 && read_id(pkt) == id)
 		q->heard |= 1u << server;
 }
 
@@ -108,17 +116,6 @@ static void note_heard(upstream_query *q, unsigned server, const uint8_t *pkt, s
 static void on_io_closed(uv_handle_t *handle)
 {
 	free(handle->data);
-}
-
-static void io_release(upstream_io *io, uv_loop_t *loop)
-{
-	if (--io->queries > 0)
-		return;
-	io->closing = true;
-	if (loop->data == io)
-		loop->data = NULL;
-	uv_close((uv_handle_t *)&io->poll, on_io_closed);
-	close(io->epfd);
 }
 
 static void read_udp(upstream_udp *u);
@@ -158,16 +155,11 @@ static int fd_ceiling(void)
 	return rl.rlim_cur > reserve ? (int)(rl.rlim_cur - reserve) : 0;
 }
 
-/* The upstream sockets of `loop`, created with its first query (loop->data, net.h). */
-static int io_acquire(uv_loop_t *loop, upstream_io **out)
+int upstream_io_open(uv_loop_t *loop, uint8_t *recv_buf, size_t recv_buf_size,
+		     upstream_io **out)
 {
-	upstream_io *io = loop->data;
-	if (io) {
-		io->queries++;
-		*out = io;
-		return OWNDNS_OK;
-	}
-	io = calloc(1, sizeof(*io));
+	*out = NULL;
+	upstream_io *io = calloc(1, sizeof(*io));
 	if (!io)
 		return OWNDNS_ENOMEM;
 	io->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -180,17 +172,30 @@ static int io_acquire(uv_loop_t *loop, upstream_io **out)
 		free(io);
 		return OWNDNS_CLIENT_ESOCKET;
 	}
+	io->loop = loop;
 	io->poll.data = io;
-	io->queries = 1;
+	io->recv_buf = recv_buf;
+	io->recv_buf_size = recv_buf_size;
 	io->fd_ceiling = fd_ceiling();
 	if (uv_poll_start(&io->poll, UV_READABLE, on_io_readable)) {
 		uv_close((uv_handle_t *)&io->poll, on_io_closed);
 		close(io->epfd);
 		return OWNDNS_CLIENT_ESOCKET;
 	}
-	loop->data = io;
+	/* Queries keep the loop alive through their timers; an idle set does not. */
+	uv_unref((uv_handle_t *)&io->poll);
 	*out = io;
 	return OWNDNS_OK;
+}
+
+void upstream_io_close(upstream_io *io)
+{
+	if (!io || io->closing)
+		return;
+	io->closing = true;
+	uv_close((uv_handle_t *)&io->poll, on_io_closed);
+	close(io->epfd);
+	io->epfd = -1;
 }
 
 /* ---- closing ---- */
@@ -243,7 +248,6 @@ static void close_all(upstream_query *q)
 	q->finished = true;
 	close_tcp(q);
 	close_udp(q);
-	io_release(q->io, q->loop);
 	uv_timer_stop(&q->timer);
 	uv_close((uv_handle_t *)&q->timer, on_part_closed);
 }
@@ -255,7 +259,8 @@ static void read_udp(upstream_udp *u)
 	upstream_query *q = u->q;
 	if (u->fd < 0 || q->finished)
 		return;
-	ssize_t n = recv(u->fd, q->recv_buf, q->recv_buf_size, MSG_TRUNC);
+	upstream_io *io = q->io;
+	ssize_t n = recv(u->fd, io->recv_buf, io->recv_buf_size, MSG_TRUNC);
 	if (n < 0) {
 		/* An ICMP port unreachable from the server (connected socket): it is not
 		 * listening, no need to wait for the time-out. */
@@ -265,10 +270,10 @@ static void read_udp(upstream_udp *u)
 		}
 		return;
 	}
-	if ((size_t)n > q->recv_buf_size || n == 0)
+	if ((size_t)n > io->recv_buf_size || n == 0)
 		return; /* truncated by our buffer, or empty: not an answer */
-	note_heard(q, u->server, q->recv_buf, (size_t)n);
-	owndns_txn_on_udp(q->txn, uv_now(q->loop), &q->servers[u->server], q->recv_buf,
+	note_heard(q, u->server, u->id, io->recv_buf, (size_t)n);
+	owndns_txn_on_udp(q->txn, uv_now(q->loop), &q->servers[u->server], io->recv_buf,
 			  (size_t)n);
 	drive(q);
 }
@@ -320,6 +325,7 @@ static int send_udp(upstream_query *q, unsigned server, const uint8_t *data, siz
 			return rc;
 	}
 	q->udp_current = server;
+	u->id = read_id(data);
 	if (send(u->fd, data, len, 0) == (ssize_t)len)
 		return 0;
 	return errno == ECONNREFUSED ? 1 : -errno;
@@ -340,7 +346,8 @@ static void on_tcp_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
 	upstream_tcp *t = handle->data;
 	(void)suggested;
-	*buf = uv_buf_init((char *)t->q->recv_buf, (unsigned)t->q->recv_buf_size);
+	upstream_io *io = t->q->io;
+	*buf = uv_buf_init((char *)io->recv_buf, (unsigned)io->recv_buf_size);
 }
 
 static void on_tcp_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
@@ -355,7 +362,7 @@ static void on_tcp_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
 	}
 	const uint8_t *data = (const uint8_t *)buf->base;
 	/* The ID follows the 2-octet length of the first message of a connection. */
-	if (nread >= 4 && (uint16_t)((data[2] << 8) | data[3]) == q->id)
+	if (nread >= 4 && read_id(data + 2) == t->id)
 		q->heard |= 1u << t->server;
 	owndns_txn_on_tcp_data(q->txn, uv_now(q->loop), data, (size_t)nread);
 	drive(q);
@@ -397,6 +404,7 @@ static int start_tcp(upstream_query *q, unsigned server, const uint8_t *data, si
 	t->q = q;
 	t->server = server;
 	t->len = len;
+	t->id = read_id(data + 2);
 	memcpy(t->data, data, len);
 	int fd = open_socket(q, q->servers[server].family, SOCK_STREAM);
 	if (fd < 0) {
@@ -487,12 +495,14 @@ static void drive(upstream_query *q)
 	}
 }
 
-int upstream_query_start(uv_loop_t *loop, const owndns_txn_params *params, uint8_t *recv_buf,
-			 size_t recv_buf_size, upstream_query_done_fn done, void *arg,
-			 upstream_query **out)
+int upstream_query_start(upstream_io *io, const owndns_txn_params *params,
+			 upstream_query_done_fn done, void *arg, upstream_query **out)
 {
+	uv_loop_t *loop = io->loop;
 	if (params->server_count > OWNDNS_CLIENT_MAX_SERVERS)
 		return OWNDNS_EINVAL;
+	if (io->closing)
+		return OWNDNS_CLIENT_ESOCKET;
 	upstream_query *q = calloc(1, sizeof(*q));
 	if (!q)
 		return OWNDNS_ENOMEM;
@@ -501,12 +511,7 @@ int upstream_query_start(uv_loop_t *loop, const owndns_txn_params *params, uint8
 		free(q);
 		return rc;
 	}
-	rc = io_acquire(loop, &q->io);
-	if (rc) {
-		owndns_txn_free(q->txn);
-		free(q);
-		return rc;
-	}
+	q->io = io;
 	q->loop = loop;
 	q->server_count = params->server_count;
 	memcpy(q->servers, params->servers, params->server_count * sizeof(q->servers[0]));
@@ -515,9 +520,6 @@ int upstream_query_start(uv_loop_t *loop, const owndns_txn_params *params, uint8
 		q->udp[i].fd = -1;
 		q->udp[i].server = i;
 	}
-	q->id = params->id;
-	q->recv_buf = recv_buf;
-	q->recv_buf_size = recv_buf_size;
 	q->open_handles = 1;
 	q->starting = true;
 	q->done = done;

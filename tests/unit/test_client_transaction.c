@@ -755,6 +755,111 @@ static void truncated_kept_without_tcp_retry(void **state)
 	assert_int_equal(owndns_txn_get_result(f->t)->counters.malformed, 1);
 }
 
+/* Sends f->pkt over the TCP connection as one length-prefixed message. */
+static void tcp_from(fixture *f, uint64_t now)
+{
+	uint8_t stream[2 + 1024];
+	stream[0] = (uint8_t)(f->len >> 8);
+	stream[1] = (uint8_t)f->len;
+	memcpy(stream + 2, f->pkt, f->len);
+	owndns_txn_on_tcp_data(f->t, now, stream, f->len + 2);
+}
+
+/* TC=1 over UDP, then TC=1 again over TCP from server 0: with TCP_TC_FAILS that is
+ * server 0 failing, and server 1 is asked (over UDP) and answers; without the flag the
+ * TCP answer is final. */
+static void truncated_over_tcp_fails_the_server(void **state)
+{
+	fixture *f = *state;
+	answer_spec tc = { .id = QID, .name = qname, .type = 1, .tc = true };
+	for (int with_flag = 1; with_flag >= 0; with_flag--) {
+		owndns_txn_free(f->t);
+		f->p.flags = OWNDNS_QUERY_DEFAULT | (with_flag ? OWNDNS_QUERY_TCP_TC_FAILS : 0);
+		start(f);
+		expect_udp_send(f, 0);
+		build(f, &tc);
+		udp_from(f, T0 + 1, 0);
+		owndns_txn_action a = next(f);
+		assert_int_equal(a.kind, OWNDNS_TXN_SEND_TCP);
+		assert_int_equal(a.server, 0);
+		build(f, &tc);
+		tcp_from(f, T0 + 2);
+		assert_int_equal(next(f).kind, OWNDNS_TXN_CLOSE_TCP);
+		if (!with_flag) {
+			expect_done(f, OWNDNS_OK);
+			assert_true(owndns_txn_get_result(f->t)->tcp);
+			continue;
+		}
+		expect_udp_send(f, 1);
+		expect_wait(f, T0 + 2 + TIMEOUT);
+		build_answer(f, 0);
+		udp_from(f, T0 + 3, 1);
+		expect_done(f, OWNDNS_OK);
+		const owndns_txn_result *r = owndns_txn_get_result(f->t);
+		assert_int_equal(r->server, 1);
+		assert_false(r->tcp);
+	}
+}
+
+/* TCP only: a SERVFAIL from server 0 moves on to a new connection to server 1.  What
+ * followed the SERVFAIL on the old connection (here a good answer in the same read) is
+ * not taken as server 1's, and the new connection starts with an empty buffer. */
+static void servfail_over_tcp_moves_to_new_connection(void **state)
+{
+	fixture *f = *state;
+	uint8_t stream[2 * (2 + 1024)];
+	size_t n = 0;
+	f->p.flags |= OWNDNS_QUERY_TCP;
+	start(f);
+	assert_int_equal(next(f).kind, OWNDNS_TXN_SEND_TCP);
+	for (unsigned rcode = OWNDNS_RCODE_SERVFAIL;; rcode = 0) {
+		build_answer(f, rcode);
+		stream[n++] = (uint8_t)(f->len >> 8);
+		stream[n++] = (uint8_t)f->len;
+		memcpy(stream + n, f->pkt, f->len);
+		n += f->len;
+		if (rcode == 0)
+			break;
+	}
+	owndns_txn_on_tcp_data(f->t, T0 + 2, stream, n);
+	assert_int_equal(next(f).kind, OWNDNS_TXN_CLOSE_TCP);
+	owndns_txn_action a = next(f);
+	assert_int_equal(a.kind, OWNDNS_TXN_SEND_TCP);
+	assert_int_equal(a.server, 1);
+	expect_wait(f, T0 + 2 + TIMEOUT);
+	build_answer(f, 0);
+	tcp_from(f, T0 + 4);
+	assert_int_equal(next(f).kind, OWNDNS_TXN_CLOSE_TCP);
+	expect_done(f, OWNDNS_OK);
+	assert_int_equal(owndns_txn_get_result(f->t)->server, 1);
+	assert_int_equal(owndns_txn_get_result(f->t)->rtt_ms, 2);
+}
+
+/* Every server truncates over TCP: the result is the last such answer, TC still set,
+ * so that the caller can tell it is no whole answer. */
+static void truncated_over_tcp_everywhere_is_the_result(void **state)
+{
+	fixture *f = *state;
+	answer_spec tc = { .id = QID, .name = qname, .type = 1, .tc = true };
+	f->p.flags = OWNDNS_QUERY_DEFAULT | OWNDNS_QUERY_TCP_TC_FAILS | OWNDNS_QUERY_TCP;
+	f->p.tries = 1;
+	start(f);
+	for (unsigned server = 0; server < 2; server++) {
+		owndns_txn_action a = next(f);
+		assert_int_equal(a.kind, OWNDNS_TXN_SEND_TCP);
+		assert_int_equal(a.server, server);
+		build(f, &tc);
+		tcp_from(f, T0 + 1 + server);
+		assert_int_equal(next(f).kind, OWNDNS_TXN_CLOSE_TCP);
+	}
+	expect_done(f, OWNDNS_OK);
+	const owndns_txn_result *r = owndns_txn_get_result(f->t);
+	assert_int_equal(r->server, 1);
+	assert_true(r->tcp);
+	assert_non_null(r->packet);
+	assert_true(r->packet[2] & 0x02); /* TC */
+}
+
 /* ---- CLIENT-SUBNET ------------------------------------------------------------------ */
 
 static void client_subnet_is_sent(void **state)
@@ -820,6 +925,9 @@ int main(void)
 		T(short_packets_only_time_out),
 		T(ad_flag_is_sent),
 		T(truncated_kept_without_tcp_retry),
+		T(truncated_over_tcp_fails_the_server),
+		T(truncated_over_tcp_everywhere_is_the_result),
+		T(servfail_over_tcp_moves_to_new_connection),
 		T(client_subnet_is_sent),
 		T(bad_client_subnet_rejected),
 	};

@@ -731,6 +731,65 @@ static void cache_answer_rotates_when_configured(void **state)
 	}
 }
 
+/* A TXT record of TXT_STRINGS strings of 255 octets (5120 octets of RDATA: more than
+ * the small scratch a record is read into) beside 40 A records (more than the records
+ * kept on the stack): both go to the heap, and every RRset is stored whole. */
+#define TXT_STRINGS 20
+#define MANY_A 40
+
+/* The cache's view of (name, type) at time 1. */
+static const cache_view *view_of(cache *c, const char *name, uint16_t type)
+{
+	static uint8_t storage[CACHE_VIEW_STORAGE_MAX];
+	static cache_view v;
+	uint8_t wire[OWNDNS_NAME_MAX];
+	wire_name(name, wire);
+	cache_view_init(&v, storage, sizeof(storage));
+	assert_int_equal(cache_lookup(c, wire, type, OWNDNS_CLASS_IN, 1, CACHE_LOOKUP_NO_CNAME, &v),
+			 OWNDNS_OK);
+	return &v;
+}
+
+static void big_and_many_store(void **state)
+{
+	static uint8_t buf[OWNDNS_MSG_MAX];
+	static uint8_t txt[TXT_STRINGS * 256];
+	uint8_t qname[OWNDNS_NAME_MAX], aname[OWNDNS_NAME_MAX], apex[OWNDNS_NAME_MAX];
+	owndns_msg_writer w;
+	owndns_header h = { 7, (uint16_t)(OWNDNS_FLAG_QR | OWNDNS_FLAG_RD | OWNDNS_FLAG_RA),
+			    { 0 } };
+	owndns_msg msg;
+	size_t len;
+	(void)state;
+	wire_name("big.example.", qname);
+	wire_name("ns.example.", aname);
+	wire_name("example.", apex);
+	for (size_t i = 0; i < TXT_STRINGS; i++) {
+		txt[i * 256] = 255;
+		memset(txt + i * 256 + 1, 'a' + (int)i, 255);
+	}
+	assert_int_equal(owndns_writer_init(&w, buf, sizeof(buf), &h), 0);
+	assert_int_equal(owndns_writer_question(&w, qname, OWNDNS_TYPE_TXT, OWNDNS_CLASS_IN), 0);
+	owndns_rr rr = { qname, OWNDNS_TYPE_TXT, OWNDNS_CLASS_IN, 300, sizeof(txt), txt };
+	assert_int_equal(owndns_writer_rr(&w, OWNDNS_SECTION_ANSWER, &rr), 0);
+	for (unsigned i = 0; i < MANY_A; i++) {
+		uint8_t addr[4] = { 192, 0, 2, (uint8_t)i };
+		owndns_rr a = { aname, OWNDNS_TYPE_A, OWNDNS_CLASS_IN, 300, 4, addr };
+		assert_int_equal(owndns_writer_rr(&w, OWNDNS_SECTION_ADDITIONAL, &a), 0);
+	}
+	assert_int_equal(owndns_writer_finish(&w, &len), 0);
+	open_msg(&msg, buf, len);
+	cache *c = new_cache();
+	assert_int_equal(forward_store(c, qname, OWNDNS_TYPE_TXT, OWNDNS_CLASS_IN, apex, &msg, 0),
+			 2);
+	assert_true(held(c, "big.example.", OWNDNS_TYPE_TXT, 1));
+	assert_true(held(c, "ns.example.", OWNDNS_TYPE_A, 1));
+	assert_int_equal(view_of(c, "big.example.", OWNDNS_TYPE_TXT)->record_count, 1);
+	assert_true(view_of(c, "big.example.", OWNDNS_TYPE_TXT)->records_len > sizeof(txt));
+	assert_int_equal(view_of(c, "ns.example.", OWNDNS_TYPE_A)->record_count, MANY_A);
+	cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -746,6 +805,7 @@ int main(void)
 		cmocka_unit_test(chain_next_finds_unresolved_targets),
 		cmocka_unit_test(rebuild_chain_from_pieces),
 		cmocka_unit_test(cache_answer_rotates_when_configured),
+		cmocka_unit_test(big_and_many_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,11 +3,14 @@
  * a local send failure leaves the server's `asked` bit clear (it must not count against
  * the upstream); an ICMP port unreachable moves on at once; a truncated answer is
  * asked again over TCP; sockets stay below the descriptor ceiling when a silent
- * upstream is flooded. */
+ * upstream is flooded; the worker's epoll set stays open between queries; with a fresh
+ * ID per try, a server answering a later try still counts as heard. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -32,11 +35,13 @@ typedef struct test_server {
 	int fd, decoy_fd;
 	uint16_t port;
 	unsigned queries;
+	uint16_t last_id;
 } test_server;
 
 typedef struct harness {
 	uv_loop_t loop;
 	uv_timer_t guard;
+	upstream_io *io;
 	test_server server;
 	uint8_t recv_buf[65536];
 	unsigned done_count;
@@ -71,6 +76,7 @@ static void on_server_readable(uv_poll_t *p, int status, int events)
 	if (n < 12)
 		return;
 	s->queries++;
+	s->last_id = (uint16_t)((buf[0] << 8) | buf[1]);
 	buf[2] |= 0x80; /* QR */
 	buf[3] = (uint8_t)((buf[3] & 0xf0) | 3); /* NXDOMAIN for the decoy */
 	assert_int_equal(sendto(s->decoy_fd, buf, (size_t)n, 0, (struct sockaddr *)&from,
@@ -153,15 +159,31 @@ static void on_tc_tcp_readable(uv_poll_t *p, int status, int events)
 	assert_int_equal(uv_poll_start(&s->conn_poll, UV_READABLE, on_tc_conn_readable), 0);
 }
 
-static void tc_server_start(harness *h, tc_server *s)
+/* A TCP listener on the port of a fresh UDP socket; both on 127.0.0.1.  The UDP port
+ * may be taken for TCP (a connection of another process, or one in TIME_WAIT): then
+ * another port is tried. */
+static bool tc_server_bind(tc_server *s)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
+	int on = 1;
 	s->udp_fd = udp_socket_on_loopback(&s->port);
 	s->tcp_fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(s->tcp_fd >= 0);
+	assert_int_equal(setsockopt(s->tcp_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)), 0);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons(s->port);
-	assert_int_equal(bind(s->tcp_fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	if (bind(s->tcp_fd, (struct sockaddr *)&sin, sizeof(sin)) == 0)
+		return true;
+	close(s->tcp_fd);
+	close(s->udp_fd);
+	return false;
+}
+
+static void tc_server_start(harness *h, tc_server *s)
+{
+	unsigned tries = 0;
+	while (!tc_server_bind(s))
+		assert_true(++tries < 50);
 	assert_int_equal(listen(s->tcp_fd, 4), 0);
 	s->tcp_queries = 0;
 	s->conn_fd = -1;
@@ -196,12 +218,15 @@ static void harness_init(harness *h)
 	uv_timer_init(&h->loop, &h->guard);
 	uv_timer_start(&h->guard, on_guard, 5000, 0);
 	uv_unref((uv_handle_t *)&h->guard);
+	assert_int_equal(upstream_io_open(&h->loop, h->recv_buf, sizeof(h->recv_buf), &h->io),
+			 0);
 }
 
 /* Runs until every handle but the guard is closed, then closes the loop. */
 static void harness_finish(harness *h)
 {
 	uv_run(&h->loop, UV_RUN_DEFAULT);
+	upstream_io_close(h->io);
 	uv_close((uv_handle_t *)&h->guard, on_closed);
 	uv_run(&h->loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&h->loop), 0);
@@ -244,9 +269,7 @@ static void start_query(harness *h, const owndns_txn_params *p)
 {
 	upstream_query *q;
 	h->started_ms = uv_now(&h->loop);
-	assert_int_equal(upstream_query_start(&h->loop, p, h->recv_buf, sizeof(h->recv_buf),
-					      on_done, h, &q),
-			 0);
+	assert_int_equal(upstream_query_start(h->io, p, on_done, h, &q), 0);
 }
 
 /* The answer comes from the server's port; the decoy from another port of the same
@@ -408,6 +431,111 @@ static void test_flood_stays_below_fd_ceiling(void **state)
 	assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
 }
 
+/* Descriptors open in this process, and how many of them are epoll sets. */
+static unsigned open_fds(unsigned *epoll_sets)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	unsigned n = 0;
+	assert_non_null(d);
+	*epoll_sets = 0;
+	while ((e = readdir(d)) != NULL) {
+		char path[64], target[64];
+		n++;
+		if (snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name) >= (int)sizeof(path))
+			continue;
+		ssize_t len = readlink(path, target, sizeof(target) - 1);
+		if (len < 0)
+			continue;
+		target[len] = '\0';
+		if (strcmp(target, "anon_inode:[eventpoll]") == 0)
+			(*epoll_sets)++;
+	}
+	closedir(d);
+	return n;
+}
+
+static void run_one_query(harness *h, const owndns_txn_params *p)
+{
+	unsigned before = h->done_count;
+	start_query(h, p);
+	while (h->done_count == before && uv_run(&h->loop, UV_RUN_ONCE))
+		;
+	assert_int_equal(h->done_count, before + 1);
+	/* Let the close callbacks of the finished query run. */
+	uv_run(&h->loop, UV_RUN_NOWAIT);
+}
+
+/* The upstream sockets' epoll set is the worker's: it is open before the first query
+ * and after the last (the loop's own set plus this one), and a finished query closes
+ * its socket and nothing else, so the next query needs no new epoll set. */
+static void test_epoll_set_kept_between_queries(void **state)
+{
+	harness h;
+	owndns_server_addr servers[1];
+	owndns_txn_params p;
+	unsigned loop_sets, sets;
+	(void)state;
+	harness_init(&h);
+	upstream_io_close(h.io);
+	uv_run(&h.loop, UV_RUN_NOWAIT);
+	open_fds(&loop_sets);
+	assert_int_equal(upstream_io_open(&h.loop, h.recv_buf, sizeof(h.recv_buf), &h.io), 0);
+	server_start(&h, true);
+	server_addr(&servers[0], "127.0.0.1", h.server.port);
+	params_init(&p, servers, 1, 1000);
+	unsigned idle = open_fds(&sets);
+	assert_int_equal(sets, loop_sets + 1);
+	for (unsigned i = 0; i < 2; i++) {
+		run_one_query(&h, &p);
+		assert_int_equal(h.last.status, OWNDNS_OK);
+		assert_int_equal(open_fds(&sets), idle);
+		assert_int_equal(sets, loop_sets + 1);
+	}
+	assert_int_equal(h.server.queries, 2);
+	server_stop(&h.server);
+	harness_finish(&h);
+}
+
+/* IDs for new_id: TEST_ID + 1, + 2 … */
+static int next_test_id(void *arg, uint16_t *id)
+{
+	uint16_t *last = arg;
+	*id = ++*last;
+	return 0;
+}
+
+/* With a fresh ID per try, the second server is asked with the ID of the second try;
+ * its answer carries that ID, so it counts as heard (comparing with the first try's ID
+ * would miss it and count a live server as silent). */
+static void test_fresh_id_per_try_heard(void **state)
+{
+	harness h;
+	owndns_server_addr servers[2];
+	owndns_txn_params p;
+	uint16_t closed_port, last_id = TEST_ID;
+	(void)state;
+	harness_init(&h);
+	close(udp_socket_on_loopback(&closed_port));
+	server_start(&h, true);
+	server_addr(&servers[0], "127.0.0.1", closed_port);
+	server_addr(&servers[1], "127.0.0.1", h.server.port);
+	params_init(&p, servers, 2, 2000);
+	p.new_id = next_test_id;
+	p.new_id_arg = &last_id;
+	start_query(&h, &p);
+	while (h.done_count == 0 && uv_run(&h.loop, UV_RUN_ONCE))
+		;
+	assert_int_equal(h.done_count, 1);
+	assert_int_equal(h.last.status, OWNDNS_OK);
+	assert_int_equal(h.last.server, 1);
+	assert_int_equal(h.server.last_id, TEST_ID + 1);
+	assert_int_equal(h.asked, 3);
+	assert_int_equal(h.heard, 2);
+	server_stop(&h.server);
+	harness_finish(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +544,8 @@ int main(void)
 		cmocka_unit_test(test_port_unreachable_moves_on),
 		cmocka_unit_test(test_truncated_answer_asked_over_tcp),
 		cmocka_unit_test(test_flood_stays_below_fd_ceiling),
+		cmocka_unit_test(test_epoll_set_kept_between_queries),
+		cmocka_unit_test(test_fresh_id_per_try_heard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

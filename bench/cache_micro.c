@@ -1,6 +1,8 @@
 /* Micro-benchmark of the cache's hit path (not a test): lookup of a random name among
  * 100k cached A RRsets, and lookup + append of the answer to a message, in ns per
- * operation; the same with several threads; RSS with 100k names cached.
+ * operation; lookups in batches of BATCH whose entries cache_prefetch loads first (as
+ * the UDP listener does over a recvmmsg batch); the same with several threads; RSS
+ * with 100k names cached.
  *
  *   gcc -O2 -std=c11 -D_DEFAULT_SOURCE -Iinclude -Ilib lib/[a-z]*.c bench/cache_micro.c \
  *       -lpthread -o /tmp/cache_micro && /tmp/cache_micro [threads]
@@ -57,9 +59,12 @@ static void make_names(void)
 	}
 }
 
+#define BATCH 32u
+
 typedef struct job {
 	cache *c;
 	int append;
+	int prefetch;
 	unsigned seed;
 	double ns;
 	unsigned hits;
@@ -74,11 +79,21 @@ static void *run(void *p)
 	owndns_header h = { 1, OWNDNS_FLAG_QR | OWNDNS_FLAG_RD | OWNDNS_FLAG_RA, { 0 } };
 	uint32_t x = j->seed;
 
+	cache_question batch[BATCH];
+
 	cache_view_init(&v, storage, sizeof(storage));
 	double t0 = now_ns();
 	for (unsigned i = 0; i < OPS; i++) {
-		x = x * 1664525u + 1013904223u;
-		const uint8_t *n = names[(x >> 8) % NAMES];
+		if (i % BATCH == 0) {
+			for (unsigned b = 0; b < BATCH; b++) {
+				x = x * 1664525u + 1013904223u;
+				batch[b] = (cache_question){ names[(x >> 8) % NAMES],
+							     OWNDNS_TYPE_A, OWNDNS_CLASS_IN };
+			}
+			if (j->prefetch)
+				cache_prefetch(j->c, batch, BATCH);
+		}
+		const uint8_t *n = batch[i % BATCH].name;
 		if (cache_lookup(j->c, n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN, 100, 0, &v) != 0)
 			continue;
 		j->hits++;
@@ -111,12 +126,12 @@ static double writer_only(void)
 	return (now_ns() - t0) / OPS;
 }
 
-static void threads(cache *c, unsigned n, int append)
+static void threads(cache *c, unsigned n, int append, int prefetch)
 {
 	pthread_t t[16];
 	job j[16];
 	for (unsigned i = 0; i < n; i++) {
-		j[i] = (job){ c, append, 12345 + i * 7919, 0, 0 };
+		j[i] = (job){ c, append, prefetch, 12345 + i * 7919, 0, 0 };
 		pthread_create(&t[i], NULL, run, &j[i]);
 	}
 	double worst = 0;
@@ -125,8 +140,9 @@ static void threads(cache *c, unsigned n, int append)
 		if (j[i].ns > worst)
 			worst = j[i].ns;
 	}
-	printf("%u thread(s) %-16s %6.1f ns/op per thread (hits %u/%u)\n", n,
-	       append ? "lookup+append:" : "lookup:", worst, j[0].hits, OPS);
+	printf("%u thread(s) %-16s%s %6.1f ns/op per thread (hits %u/%u)\n", n,
+	       append ? "lookup+append:" : "lookup:", prefetch ? " prefetched" : "           ",
+	       worst, j[0].hits, OPS);
 }
 
 int main(int argc, char **argv)
@@ -156,10 +172,12 @@ int main(int argc, char **argv)
 	printf("100k A RRsets: %zu bytes accounted (%.1f per name), RSS +%ld KiB\n",
 	       st.bytes_used, (double)st.bytes_used / NAMES, rss_kib() - rss0);
 	printf("writer alone (init+question+1 A): %.1f ns/op\n", writer_only());
-	threads(c, 1, 0);
-	threads(c, 1, 1);
-	threads(c, nthreads, 0);
-	threads(c, nthreads, 1);
+	for (int prefetch = 0; prefetch < 2; prefetch++) {
+		threads(c, 1, 0, prefetch);
+		threads(c, 1, 1, prefetch);
+		threads(c, nthreads, 0, prefetch);
+		threads(c, nthreads, 1, prefetch);
+	}
 	cache_free(c);
 	return 0;
 }

@@ -412,10 +412,10 @@ static bool usable(const cache *c, const cache_entry *e, uint32_t now, unsigned 
 
 /* Copies the entry for (k, type, class) into v if it is usable (and positive, when
  * asked).  Errors: ENOTFOUND, ESPACE. */
-static int probe(cache *c, const cache_key_name *k, uint16_t type, uint16_t rclass,
-		 uint32_t now, unsigned flags, bool positive_only, cache_view *v)
+static int probe_hashed(cache *c, const cache_key_name *k, uint64_t hash, uint16_t type,
+			uint16_t rclass, uint32_t now, unsigned flags, bool positive_only,
+			cache_view *v)
 {
-	uint64_t hash = cache_key_hash(k, type, rclass);
 	cache_shard *s = shard_of(c, hash);
 	int rc = OWNDNS_ENOTFOUND;
 
@@ -432,6 +432,13 @@ static int probe(cache *c, const cache_key_name *k, uint16_t type, uint16_t rcla
 	return rc;
 }
 
+static int probe(cache *c, const cache_key_name *k, uint16_t type, uint16_t rclass,
+		 uint32_t now, unsigned flags, bool positive_only, cache_view *v)
+{
+	return probe_hashed(c, k, cache_key_hash(k, type, rclass), type, rclass, now, flags,
+			    positive_only, v);
+}
+
 int cache_lookup(cache *c, const uint8_t *name, uint16_t type, uint16_t rclass, uint32_t now,
 		 unsigned flags, cache_view *v)
 {
@@ -440,8 +447,9 @@ int cache_lookup(cache *c, const uint8_t *name, uint16_t type, uint16_t rclass, 
 	int rc = cache_key_name_init(&k, name, c->cfg.hash_key);
 	if (rc)
 		return rc;
-	cache_shard *counted = shard_of(c, cache_key_hash(&k, type, rclass));
-	rc = probe(c, &k, type, rclass, now, flags, false, v);
+	uint64_t hash = cache_key_hash(&k, type, rclass);
+	cache_shard *counted = shard_of(c, hash);
+	rc = probe_hashed(c, &k, hash, type, rclass, now, flags, false, v);
 	if (rc == OWNDNS_ENOTFOUND && type != OWNDNS_TYPE_CNAME && !(flags & CACHE_LOOKUP_NO_CNAME)) {
 		rc = probe(c, &k, OWNDNS_TYPE_CNAME, rclass, now, flags, true, v);
 		if (rc == OWNDNS_OK)
@@ -454,6 +462,39 @@ int cache_lookup(cache *c, const uint8_t *name, uint16_t type, uint16_t rclass, 
 	else if (rc == OWNDNS_OK)
 		atomic_fetch_add_explicit(&counted->hits, 1, memory_order_relaxed);
 	return rc;
+}
+
+/* Questions are hashed in groups of this many, whose hashes wait on the stack between
+ * the two passes. */
+#define PREFETCH_GROUP 32u
+
+/* Two passes: all the buckets first, so that by the time the second pass reads a
+ * bucket head it has (mostly) arrived and the entry's load can start. */
+static void prefetch_group(cache *c, const cache_question *questions, size_t count)
+{
+	uint64_t hashes[PREFETCH_GROUP];
+	bool valid[PREFETCH_GROUP];
+	cache_key_name k;
+
+	for (size_t i = 0; i < count; i++) {
+		const cache_question *q = &questions[i];
+		valid[i] = cache_key_name_init(&k, q->name, c->cfg.hash_key) == OWNDNS_OK;
+		if (!valid[i])
+			continue;
+		hashes[i] = cache_key_hash(&k, q->type, q->rclass);
+		cache_shard_prefetch_bucket(shard_of(c, hashes[i]), hashes[i]);
+	}
+	for (size_t i = 0; i < count; i++)
+		if (valid[i])
+			cache_shard_prefetch_head(shard_of(c, hashes[i]), hashes[i]);
+}
+
+void cache_prefetch(cache *c, const cache_question *questions, size_t count)
+{
+	for (size_t done = 0; done < count; done += PREFETCH_GROUP) {
+		size_t n = count - done < PREFETCH_GROUP ? count - done : PREFETCH_GROUP;
+		prefetch_group(c, questions + done, n);
+	}
 }
 
 /* ---- Statistics -------------------------------------------------------------- */

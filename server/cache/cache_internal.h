@@ -77,7 +77,9 @@ typedef struct cache_shard {
 	alignas(64) pthread_rwlock_t lock;
 	atomic_uint_least64_t hits;   /* counted under the read lock */
 	atomic_uint_least64_t misses;
-	cache_entry **buckets;
+	/* Bucket heads are atomic so that cache_prefetch may read them without the
+	 * lock; relaxed loads and stores, plain instructions on common CPUs. */
+	_Atomic(cache_entry *) *buckets;
 	uint32_t bucket_mask;
 	cache_entry *newest;
 	cache_entry *oldest;
@@ -132,6 +134,13 @@ void cache_shard_unlock(cache_shard *s);
 /* The entry for the key, or NULL.  Read or write lock held. */
 cache_entry *cache_shard_find(const cache_shard *s, uint64_t hash, const cache_key_name *k,
 			      uint16_t type, uint16_t rclass);
+
+/* Hints the CPU to load the bucket of `hash` (no lock held). */
+void cache_shard_prefetch_bucket(const cache_shard *s, uint64_t hash);
+
+/* Hints the CPU to load the first entry of the bucket of `hash` (no lock held: the
+ * entry may be gone by then, which a prefetch does not mind). */
+void cache_shard_prefetch_head(const cache_shard *s, uint64_t hash);
 
 /* Unlinks an entry and appends it to *garbage (freed by cache_free_entries after the
  * lock is released).  Write lock held. */

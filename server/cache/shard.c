@@ -60,12 +60,41 @@ void cache_shard_unlock(cache_shard *s)
 	(void)pthread_rwlock_unlock(&s->lock);
 }
 
+static cache_entry *bucket_head(const cache_shard *s, uint64_t hash)
+{
+	return atomic_load_explicit(&s->buckets[hash & s->bucket_mask], memory_order_relaxed);
+}
+
+static void set_bucket_head(cache_shard *s, uint64_t hash, cache_entry *e)
+{
+	atomic_store_explicit(&s->buckets[hash & s->bucket_mask], e, memory_order_relaxed);
+}
+
+void cache_shard_prefetch_bucket(const cache_shard *s, uint64_t hash)
+{
+	__builtin_prefetch(&s->buckets[hash & s->bucket_mask]);
+}
+
+/* An entry's key (owner) and records mostly reach into its second cache line. */
+static void prefetch_entry(const cache_entry *e)
+{
+	__builtin_prefetch(e);
+	__builtin_prefetch((const char *)e + 64);
+}
+
+void cache_shard_prefetch_head(const cache_shard *s, uint64_t hash)
+{
+	cache_entry *e = bucket_head(s, hash);
+	if (e)
+		prefetch_entry(e);
+}
+
 cache_entry *cache_shard_find(const cache_shard *s, uint64_t hash, const cache_key_name *k,
 			      uint16_t type, uint16_t rclass)
 {
 	uint32_t tag = (uint32_t)hash;
 
-	for (cache_entry *e = s->buckets[hash & s->bucket_mask]; e; e = e->chain)
+	for (cache_entry *e = bucket_head(s, hash); e; e = e->chain)
 		if (e->tag == tag && e->type == type && e->rclass == rclass &&
 		    e->owner_len == k->len && memcmp(e->data, k->name, k->len) == 0)
 			return e;
@@ -99,11 +128,15 @@ static void queue_remove(cache_shard *s, cache_entry *e)
 
 void cache_shard_unlink(cache_shard *s, cache_entry *e, cache_entry **garbage)
 {
-	cache_entry **link = &s->buckets[e->tag & s->bucket_mask];
+	cache_entry *head = bucket_head(s, e->tag);
 
-	while (*link != e)
-		link = &(*link)->chain;
-	*link = e->chain;
+	if (head == e) {
+		set_bucket_head(s, e->tag, e->chain);
+	} else {
+		while (head->chain != e)
+			head = head->chain;
+		head->chain = e->chain;
+	}
 	queue_remove(s, e);
 	s->bytes -= cache_entry_cost(e);
 	s->entries--;
@@ -143,9 +176,8 @@ int cache_shard_insert(cache_shard *s, cache_entry *e, uint64_t hash, uint32_t n
 	}
 	e->tag = (uint32_t)hash;
 	atomic_init(&e->visited, 0);
-	cache_entry **bucket = &s->buckets[hash & s->bucket_mask];
-	e->chain = *bucket;
-	*bucket = e;
+	e->chain = bucket_head(s, hash);
+	set_bucket_head(s, hash, e);
 	queue_push_newest(s, e);
 	s->bytes += cost;
 	s->entries++;

@@ -10,6 +10,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <owndns/message.h>
+
+#include "../cache/cache.h"
 #include "sockaddr_text.h"
 
 /* Datagrams are read UDP_BATCH at a time with recvmmsg, and the answers known at once
@@ -244,6 +247,47 @@ static unsigned queue_answer(udp_batch *b, unsigned out, unsigned i, const net_o
 	return out + 1;
 }
 
+/* The question of a query datagram that asks one, read without decoding the rest:
+ * only a hint for cache_prefetch, the pipeline checks the packet properly. */
+static bool peek_question(const uint8_t *pkt, size_t len, cache_question *q)
+{
+	if (len < OWNDNS_HEADER_SIZE + 1 + 4 || (pkt[2] & 0x80) ||
+	    (pkt[4] << 8 | pkt[5]) != 1)
+		return false; /* a response, or not one question */
+	const uint8_t *name = pkt + OWNDNS_HEADER_SIZE;
+	size_t left = len - OWNDNS_HEADER_SIZE - 4;
+	size_t max = left < OWNDNS_NAME_MAX ? left : OWNDNS_NAME_MAX;
+	size_t name_len = 0;
+	/* Uncompressed labels within the packet (a pointer's top bits exceed 63). */
+	while (name_len < max && name[name_len] != 0 && name[name_len] <= OWNDNS_LABEL_MAX)
+		name_len += 1u + name[name_len];
+	if (name_len >= max || name[name_len] != 0)
+		return false;
+	name_len++;
+	q->name = name;
+	q->type = (uint16_t)(name[name_len] << 8 | name[name_len + 1]);
+	q->rclass = (uint16_t)(name[name_len + 2] << 8 | name[name_len + 3]);
+	return true;
+}
+
+/* Starts loading the cache entries of the whole batch before answering any of it
+ * (cache.h, cache_prefetch). */
+static void prefetch_answers(udp_socket *s, unsigned count)
+{
+	struct cache *c = s->ctx->view->cache;
+	cache_question questions[UDP_BATCH];
+	size_t n = 0;
+
+	if (!c)
+		return;
+	for (unsigned i = 0; i < count; i++)
+		if (!(s->batch->in[i].msg_hdr.msg_flags & MSG_TRUNC) &&
+		    peek_question(batch_slot(s->batch, i), s->batch->in[i].msg_len,
+				  &questions[n]))
+			n++;
+	cache_prefetch(c, questions, n);
+}
+
 /* Reads up to UDP_BATCH datagrams, answers them and sends the answers known now.
  * Returns how many were read (0: nothing to read). */
 static unsigned serve_batch(udp_socket *s)
@@ -261,6 +305,7 @@ static unsigned serve_batch(udp_socket *s)
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		return 0;
+	prefetch_answers(s, (unsigned)n);
 	unsigned out = 0;
 	for (unsigned i = 0; i < (unsigned)n; i++) {
 		struct msghdr *mh = &b->in[i].msg_hdr;

@@ -3,7 +3,9 @@
  * wildcard address (0.0.0.0, ::) the reply leaves from the address the query was sent
  * to (IP_PKTINFO / IPV6_RECVPKTINFO, RFC 1123 §6.1.3.5 expects that), and libuv only
  * polls it.  Datagrams are read in batches (recvmmsg) and the answers known at once
- * sent in one sendmmsg: fewer system calls per query.  A reply that would block is
+ * sent in one sendmmsg: fewer system calls per query.  Before a batch is answered, the
+ * cache entries its questions will look up are prefetched (cache_prefetch), so that
+ * their memory loads overlap.  A reply that would block is
  * dropped: UDP clients retry.  With ctx->reuseport the socket sets SO_REUSEPORT.
  * While udp_max_size is at most 1232, IPv4 replies go out with DF and no IP ID
  * (IP_PMTUDISC_PROBE): less kernel work per reply (udp.c). */

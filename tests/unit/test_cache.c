@@ -696,6 +696,95 @@ static void test_remove_and_clear(void **state)
 	cache_free(NULL);
 }
 
+/* Longest hash chain of a shard (under no lock: the test is the only thread). */
+static unsigned longest_chain(const cache_shard *s)
+{
+	unsigned longest = 0;
+	for (uint32_t b = 0; b <= s->bucket_mask; b++) {
+		unsigned n = 0;
+		for (cache_entry *e = atomic_load(&s->buckets[b]); e; e = e->chain)
+			n++;
+		longest = n > longest ? n : longest;
+	}
+	return longest;
+}
+
+static int store_named(cache *c, unsigned i)
+{
+	char text[80];
+	snprintf(text, sizeof(text), "n%u.chain.example. 60 IN A 192.0.2.%u", i, i % 256);
+	return store1(c, CACHE_RANK_ANSWER_AUTH, 0, text);
+}
+
+static bool has_named(cache *c, unsigned i)
+{
+	char text[40];
+	snprintf(text, sizeof(text), "n%u.chain.example.", i);
+	return ttl_at(c, text, OWNDNS_TYPE_A, 0) == 60;
+}
+
+/* A small table (32 buckets) has chains several entries long: removing heads, middles
+ * and tails of chains keeps every other entry reachable. */
+static void test_remove_within_chains(void **state)
+{
+	(void)state;
+	const unsigned names = 90;
+	cache *c = new_cache(12000, 1);
+	uint8_t n[OWNDNS_NAME_MAX];
+	char text[40];
+	cache_stats st;
+
+	for (unsigned i = 0; i < names; i++)
+		assert_int_equal(store_named(c, i), OWNDNS_OK);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, names);
+	assert_true(c->shards[0].bucket_mask < 64);
+	assert_true(longest_chain(&c->shards[0]) >= 4);
+	for (unsigned i = 0; i < names; i += 3) {
+		snprintf(text, sizeof(text), "n%u.chain.example.", i);
+		wire_name(text, n);
+		assert_int_equal(cache_remove(c, n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN), OWNDNS_OK);
+	}
+	for (unsigned i = 0; i < names; i++)
+		assert_int_equal(has_named(c, i), i % 3 != 0);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, names - names / 3);
+	cache_free(c);
+}
+
+/* cache_prefetch is only a hint: questions of any kind (malformed names among them,
+ * more than one group's worth) change no answer and count as no lookup. */
+static void test_prefetch_changes_nothing(void **state)
+{
+	(void)state;
+	enum { QUESTIONS = 75 };
+	cache *c = new_cache(1 << 20, 4);
+	uint8_t names[QUESTIONS][OWNDNS_NAME_MAX];
+	static const uint8_t bad_label[] = { 64, 'a' };
+	cache_question q[QUESTIONS];
+	cache_stats before, after;
+
+	for (unsigned i = 0; i < 40; i++)
+		assert_int_equal(store_named(c, i), OWNDNS_OK);
+	for (unsigned i = 0; i < QUESTIONS; i++) {
+		char text[40];
+		snprintf(text, sizeof(text), "N%u.Chain.example.", i);
+		wire_name(text, names[i]);
+		q[i] = (cache_question){ names[i], OWNDNS_TYPE_A, OWNDNS_CLASS_IN };
+	}
+	q[3].name = bad_label;
+	q[50].name = NULL;
+	q[60].type = OWNDNS_TYPE_AAAA;
+	cache_get_stats(c, &before);
+	cache_prefetch(c, q, QUESTIONS);
+	cache_prefetch(c, q, 0);
+	cache_get_stats(c, &after);
+	assert_memory_equal(&before, &after, sizeof(before));
+	for (unsigned i = 0; i < QUESTIONS; i++)
+		assert_int_equal(has_named(c, i), i < 40);
+	cache_free(c);
+}
+
 /* ---- Memory budget and eviction ------------------------------------------------ */
 
 static void name_for(unsigned i, uint8_t *out)
@@ -1109,6 +1198,8 @@ int main(void)
 		cmocka_unit_test(test_cname_fallback),
 		cmocka_unit_test(test_sigs_and_bad_input),
 		cmocka_unit_test(test_remove_and_clear),
+		cmocka_unit_test(test_remove_within_chains),
+		cmocka_unit_test(test_prefetch_changes_nothing),
 		cmocka_unit_test(test_budget_100k_names),
 		cmocka_unit_test(test_expired_evicted_before_visited),
 		cmocka_unit_test(test_serve_stale),

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <owndns/client.h>
+
 #include "forwarding.h"
 #include "listener.h"
 #include "tcp.h"
@@ -103,8 +105,10 @@ static int open_context(net_worker *w, const net_worker_config *cfg)
 	w->net->upstream_lock = cfg->upstream_lock;
 	w->net->reuseport = cfg->reuseport;
 	w->net->quiet_listen = cfg->quiet_listen;
-	if (cfg->forwarding && net_forwarding_init(w->net)) {
-		log_error(cfg->log, "out of memory");
+	int rc = cfg->forwarding ? net_forwarding_init(w->net) : 0;
+	if (rc) {
+		/* Out of memory, or no epoll set for the upstream sockets. */
+		log_error(cfg->log, "cannot start forwarding: %s", owndns_client_strerror(rc));
 		return -1;
 	}
 	return 0;

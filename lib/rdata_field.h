@@ -90,4 +90,22 @@ extern const rdata_field_ops rdata_a6_ops;         /* whole A6 RDATA, RFC 2874 �
 extern const rdata_field_ops rdata_hip_ops;        /* whole HIP RDATA, RFC 8005 §5 */
 extern const rdata_field_ops rdata_amtrelay_ops;   /* whole AMTRELAY RDATA, RFC 8777 §4 */
 
+/* The gateway of IPSECKEY and the relay of AMTRELAY (rdata_gateway.c): its form is set
+ * by a type octet read before it. */
+enum rdata_gateway_type {
+	RDATA_GATEWAY_NONE = 0,
+	RDATA_GATEWAY_IPV4 = 1,
+	RDATA_GATEWAY_IPV6 = 2,
+	RDATA_GATEWAY_NAME = 3,
+};
+
+/* Length of the uncompressed name at the cursor, or 0 with the error recorded. */
+size_t rdata_name_length_at(owndns_rbuf *rd);
+/* Steps over the gateway; OWNDNS_ERDATA for a type above RDATA_GATEWAY_NAME. */
+void rdata_gateway_check(owndns_rbuf *rd, uint8_t type);
+/* Prints it as dig does ("." for none); the data was checked. */
+void rdata_gateway_to_text(owndns_rbuf *rd, uint8_t type, text_buf *out);
+/* Reads one token of its text form into out. */
+int rdata_gateway_from_text(lexer *lx, uint8_t type, const uint8_t *origin, owndns_wbuf *out);
+
 #endif

@@ -28,13 +28,6 @@ enum {
 	PROTO_UDP = 17,
 };
 
-enum amtrelay_type {
-	RELAY_NONE = 0,
-	RELAY_IPV4 = 1,
-	RELAY_IPV6 = 2,
-	RELAY_NAME = 3,
-};
-
 static const rdata_field_ops *kind(rdata_field_kind k)
 {
 	return rdata_kind_ops(k);
@@ -90,25 +83,6 @@ static bool token_is(const lexer_token *tok, const char *word)
 			return false;
 	}
 	return true;
-}
-
-/* The uncompressed name at the cursor: its length, or 0 with the error recorded. */
-static size_t name_length_at(owndns_rbuf *rd)
-{
-	size_t len = 0;
-	size_t left = owndns_rbuf_left(rd);
-	if (rd->error)
-		return 0;
-	if (left == 0) {
-		rd->error = OWNDNS_ETRUNCATED;
-		return 0;
-	}
-	int rc = owndns_name_check(rd->data + rd->pos, left, &len);
-	if (rc) {
-		rd->error = rc;
-		return 0;
-	}
-	return len;
 }
 
 /* ---- WKS ---------------------------------------------------------------------- */
@@ -205,7 +179,7 @@ static void a6_check(owndns_rbuf *rd)
 	if (suffix && n > 0 && (suffix[0] & a6_pad_mask(prefix)))
 		fail(rd, OWNDNS_ERDATA);
 	if (prefix > 0)
-		owndns_rbuf_take(rd, name_length_at(rd));
+		owndns_rbuf_take(rd, rdata_name_length_at(rd));
 }
 
 /* dig prints the suffix as a whole IPv6 address, and nothing for it at prefix 128
@@ -272,7 +246,7 @@ static void hip_check(owndns_rbuf *rd)
 	owndns_rbuf_take(rd, key_len);
 	/* Rendezvous servers: uncompressed names to the end (RFC 8005 §5). */
 	while (!rd->error && owndns_rbuf_left(rd) > 0)
-		owndns_rbuf_take(rd, name_length_at(rd));
+		owndns_rbuf_take(rd, rdata_name_length_at(rd));
 }
 
 /* dig prints the HIT in upper-case hex and the key in base64, both unsplit. */
@@ -360,25 +334,8 @@ static void amtrelay_check(owndns_rbuf *rd)
 {
 	owndns_rbuf_u8(rd); /* precedence */
 	uint8_t type = owndns_rbuf_u8(rd) & AMTRELAY_TYPE_MASK;
-	if (rd->error)
-		return;
-	switch (type) {
-	case RELAY_NONE:
-		break;
-	case RELAY_IPV4:
-		owndns_rbuf_take(rd, 4);
-		break;
-	case RELAY_IPV6:
-		owndns_rbuf_take(rd, 16);
-		break;
-	case RELAY_NAME:
-		owndns_rbuf_take(rd, name_length_at(rd));
-		break;
-	default:
-		/* RFC 8777 §4.2.3: no presentation form for other types. */
-		fail(rd, OWNDNS_ERDATA);
-		break;
-	}
+	if (!rd->error)
+		rdata_gateway_check(rd, type);
 }
 
 static void amtrelay_to_text(owndns_rbuf *rd, text_buf *out)
@@ -389,52 +346,23 @@ static void amtrelay_to_text(owndns_rbuf *rd, text_buf *out)
 	if (rd->error)
 		return;
 	text_buf_printf(out, "%u %u %u ", precedence, (d_type & AMTRELAY_D_BIT) ? 1u : 0u, type);
-	switch (type) {
-	case RELAY_IPV4:
-		kind(RDF_IPV4)->to_text(rd, out);
-		break;
-	case RELAY_IPV6:
-		kind(RDF_IPV6)->to_text(rd, out);
-		break;
-	case RELAY_NAME:
-		kind(RDF_NAME)->to_text(rd, out);
-		break;
-	default:
-		text_buf_putc(out, '.');
-		break;
-	}
+	rdata_gateway_to_text(rd, type, out);
 }
 
 /* RFC 8777 §4.3: "precedence D type relay", the relay "." for type 0. */
 static int amtrelay_from_text(lexer *lx, const uint8_t *origin, owndns_wbuf *out)
 {
 	unsigned long precedence, d, type;
-	lexer_token tok;
 	int rc = next_number(lx, 0xff, &precedence);
 	if (!rc)
 		rc = next_number(lx, 1, &d);
 	if (!rc)
-		rc = next_number(lx, RELAY_NAME, &type);
+		rc = next_number(lx, RDATA_GATEWAY_NAME, &type);
 	if (rc)
 		return rc;
 	owndns_wbuf_u8(out, (uint8_t)precedence);
 	owndns_wbuf_u8(out, (uint8_t)(type | (d ? AMTRELAY_D_BIT : 0)));
-	switch (type) {
-	case RELAY_IPV4:
-		rc = kind(RDF_IPV4)->from_text(lx, origin, out);
-		break;
-	case RELAY_IPV6:
-		rc = kind(RDF_IPV6)->from_text(lx, origin, out);
-		break;
-	case RELAY_NAME:
-		rc = kind(RDF_NAME)->from_text(lx, origin, out);
-		break;
-	default:
-		rc = next_token(lx, &tok);
-		if (!rc && (tok.quoted || tok.len != 1 || tok.text[0] != '.'))
-			rc = OWNDNS_ERDATA;
-		break;
-	}
+	rc = rdata_gateway_from_text(lx, (uint8_t)type, origin, out);
 	return rc ? rc : out->error;
 }
 

@@ -77,7 +77,10 @@ static void walk_chain(const owndns_msg *m, const uint8_t *qname, uint16_t qtype
 			return;
 		}
 		memcpy(c->names[c->count++], name, owndns_name_length(name));
-		if (qtype == OWNDNS_TYPE_CNAME || find_answer(m, name, qtype, NULL))
+		/* A CNAME answers a question of type CNAME or ANY itself: nothing to follow,
+		 * as Unbound does. */
+		if (qtype == OWNDNS_TYPE_CNAME || qtype == OWNDNS_TYPE_ANY ||
+		    find_answer(m, name, qtype, NULL))
 			return;
 		if (!find_answer(m, name, OWNDNS_TYPE_CNAME, name)) {
 			c->ended = true;
@@ -108,10 +111,10 @@ bool forward_chain_next(const owndns_msg *m, const uint8_t *qname, uint16_t qtyp
 		memcpy(next, c.target, owndns_name_length(c.target));
 		return true;
 	}
-	/* ANY at an alias: the CNAME is an answer (RFC 8482 leaves the rest to us). */
+	/* (ANY never ends a chain: walk_chain stops at its first name.) */
 	const uint8_t *last = c.names[c.count - 1];
-	if (!c.ended || c.count < 2 || qtype == OWNDNS_TYPE_ANY ||
-	    owndns_msg_rcode(m) != OWNDNS_RCODE_NOERROR || negative_proof(m, last))
+	if (!c.ended || c.count < 2 || owndns_msg_rcode(m) != OWNDNS_RCODE_NOERROR ||
+	    negative_proof(m, last))
 		return false;
 	memcpy(next, last, owndns_name_length(last));
 	owndns_name_to_lower(next);

@@ -5,6 +5,7 @@
  * (even by an SO_REUSEPORT socket) fails listener_check_free. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -117,16 +118,32 @@ static void test_worker_moves_to_published_zones(void **state)
 	harness_close(&h);
 }
 
+/* A fixed port is needed to send to: one free for both UDP and TCP (a port free for UDP
+ * may be taken for TCP by another test running at the same time). */
+static struct sockaddr_storage free_udp_and_tcp_port(void)
+{
+	for (int attempt = 0; attempt < 100; attempt++) {
+		struct sockaddr_storage addr = loopback_any_port();
+		socklen_t len = sizeof(addr);
+		int udp = socket(AF_INET, SOCK_DGRAM, 0);
+		int tcp = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(udp >= 0 && tcp >= 0);
+		assert_int_equal(bind(udp, (struct sockaddr *)&addr, sizeof(struct sockaddr_in)), 0);
+		assert_int_equal(getsockname(udp, (struct sockaddr *)&addr, &len), 0);
+		bool both = bind(tcp, (struct sockaddr *)&addr, sizeof(struct sockaddr_in)) == 0;
+		close(udp);
+		close(tcp);
+		if (both)
+			return addr;
+	}
+	fail_msg("no port free for both UDP and TCP in 100 attempts");
+	return loopback_any_port();
+}
+
 static void test_worker_answers_and_stops(void **state)
 {
 	(void)state;
-	struct sockaddr_storage listen = loopback_any_port();
-	/* A fixed port is needed to send to: take a free one first. */
-	int probe = socket(AF_INET, SOCK_DGRAM, 0);
-	socklen_t len = sizeof(listen);
-	assert_int_equal(bind(probe, (struct sockaddr *)&listen, sizeof(struct sockaddr_in)), 0);
-	assert_int_equal(getsockname(probe, (struct sockaddr *)&listen, &len), 0);
-	close(probe);
+	struct sockaddr_storage listen = free_udp_and_tcp_port();
 	harness h;
 	harness_open(&h, &listen, 1);
 	assert_int_equal(net_worker_start(h.worker), 0);

@@ -47,6 +47,7 @@ import dns.rdatatype
 import dns.rrset
 import dns.reversename
 import dns.zone
+import pytest
 
 from conftest import find_owndns
 # free_port, start_nsd and wait_answering are also used from here by other tests.
@@ -454,6 +455,31 @@ def start_resolver(kind, processes, workdir, ready_name="localhost.", **cfg):
     else:
         raise ValueError(kind)
     return Resolver(kind, port, proc)
+
+
+@pytest.fixture
+def resolver(kind, processes, tmp_path):
+    """start(**cfg): start_resolver of the test's `kind`, stopped with the test."""
+    def start(**cfg):
+        return start_resolver(kind, processes, tmp_path, **cfg)
+    return start
+
+
+@pytest.fixture
+def track_upstream():
+    """track(u) -> u: the upstream is stopped after the test, which fails on its errors."""
+    started = []
+
+    def track(u):
+        started.append(u)
+        return u
+
+    yield track
+    problems = []
+    for u in started:
+        u.stop()
+        problems += u.errors
+    assert not problems, problems
 
 
 def owndns_is_sanitized():

@@ -22,7 +22,8 @@ import dns.rrset
 import pytest
 
 from conftest import DATA
-from counting_upstream import CountingUpstream, ask, rr_lines, start_resolver, targets
+from counting_upstream import resolver, track_upstream  # noqa: F401 (fixtures)
+from counting_upstream import CountingUpstream, ask, rr_lines, targets
 
 FORWARD_DATA = os.path.join(DATA, "forward")
 FORGED = "203.0.113."
@@ -88,28 +89,13 @@ def kind(request):
 
 
 @pytest.fixture
-def upstreams():
-    started = []
-
+def upstreams(track_upstream):
     def start(scripts=None):
         u = CountingUpstream([(o, zone_text(o)) for o in ("fwd.example.", "corp.example.")])
         if scripts:
             u.table = ForgingTable(u.table, scripts)
-        started.append(u)
-        return u
+        return track_upstream(u)
 
-    yield start
-    problems = []
-    for u in started:
-        u.stop()
-        problems += u.errors
-    assert not problems, problems
-
-
-@pytest.fixture
-def resolver(kind, processes, tmp_path):
-    def start(**cfg):
-        return start_resolver(kind, processes, tmp_path, **cfg)
     return start
 
 

@@ -28,8 +28,9 @@ import dns.rdatatype
 import pytest
 
 from conftest import DATA
+from counting_upstream import resolver, track_upstream  # noqa: F401 (fixtures)
 from counting_upstream import (CountingUpstream, answer_ttl, ask, negative_ttl,
-                               owndns_is_sanitized, rr_lines, start_nsd, start_resolver,
+                               owndns_is_sanitized, rr_lines, start_nsd,
                                targets)
 
 FORWARD_DATA = os.path.join(DATA, "forward")
@@ -50,26 +51,11 @@ def kind(request):
 
 
 @pytest.fixture
-def upstreams():
-    started = []
-
+def upstreams(track_upstream):
     def start(zones=None, host="127.0.0.1"):
         u = CountingUpstream(zones if zones is not None else default_zones(), host)
-        started.append(u)
-        return u
+        return track_upstream(u)
 
-    yield start
-    problems = []
-    for u in started:
-        u.stop()
-        problems += u.errors
-    assert not problems, problems
-
-
-@pytest.fixture
-def resolver(kind, processes, tmp_path):
-    def start(**cfg):
-        return start_resolver(kind, processes, tmp_path, **cfg)
     return start
 
 

@@ -24,7 +24,8 @@ import dns.reversename
 import pytest
 
 from conftest import DATA
-from counting_upstream import CountingUpstream, ask, rr_lines, start_resolver, targets
+from counting_upstream import resolver, track_upstream  # noqa: F401 (fixtures)
+from counting_upstream import CountingUpstream, ask, rr_lines, targets
 
 FORWARD_DATA = os.path.join(DATA, "forward")
 HOSTS = os.path.join(FORWARD_DATA, "home.hosts")
@@ -42,26 +43,11 @@ def kind(request):
 
 
 @pytest.fixture
-def upstreams():
-    started = []
-
+def upstreams(track_upstream):
     def start():
         u = CountingUpstream([(o, zone_text(o)) for o in ("fwd.example.", "corp.example.")])
-        started.append(u)
-        return u
+        return track_upstream(u)
 
-    yield start
-    problems = []
-    for u in started:
-        u.stop()
-        problems += u.errors
-    assert not problems, problems
-
-
-@pytest.fixture
-def resolver(kind, processes, tmp_path):
-    def start(**cfg):
-        return start_resolver(kind, processes, tmp_path, **cfg)
     return start
 
 

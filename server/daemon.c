@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,18 @@ static void keep_freed_heap(void)
 #endif
 }
 
+/* Every upstream query holds a socket until it is answered: allow as many descriptors
+ * as the administrator's hard limit does.  Once per process, before the
+ * workers start; a failure keeps the old limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 int daemon_run(const daemon_config *config, const server_log *log)
 {
 	server_daemon *d = calloc(1, sizeof(*d));
@@ -407,6 +420,7 @@ int daemon_run(const daemon_config *config, const server_log *log)
 	d->config = config;
 	d->log = log;
 	keep_freed_heap();
+	raise_fd_limit();
 	d->view.recursion = config->recursion;
 	d->view.udp_max = (uint16_t)config->limits.udp_max_size;
 	pthread_mutex_init(&d->upstream_lock, NULL);

@@ -107,12 +107,6 @@ static cache_shard *shard_of(const cache *c, uint64_t hash)
 
 /* ---- Storing ----------------------------------------------------------------- */
 
-/* RFC 2181 §8: a TTL with the most significant bit set is treated as zero. */
-static uint32_t sane_ttl(uint32_t ttl)
-{
-	return ttl > 0x7fffffffu ? 0 : ttl;
-}
-
 static uint32_t clamp_positive_ttl(const cache *c, uint32_t ttl)
 {
 	if (ttl < c->cfg.min_ttl)
@@ -151,8 +145,8 @@ static int check_sigs(const owndns_rr *sigs, size_t count, const uint8_t *owner,
 		if (!rr_belongs(&sigs[i], owner, OWNDNS_TYPE_RRSIG, rclass) ||
 		    sigs[i].rdlen < RRSIG_FIXED || rrsig_type_covered(&sigs[i]) != covered)
 			return OWNDNS_EINVAL;
-		if (sane_ttl(sigs[i].ttl) < *min_ttl)
-			*min_ttl = sane_ttl(sigs[i].ttl);
+		if (cache_sane_ttl(sigs[i].ttl) < *min_ttl)
+			*min_ttl = cache_sane_ttl(sigs[i].ttl);
 	}
 	if (cache_records_size(sigs, count) > RECORDS_MAX)
 		return OWNDNS_ESPACE;
@@ -171,8 +165,8 @@ static int check_rrset(const cache_rrset_in *in, uint32_t *min_ttl)
 	for (size_t i = 0; i < in->rr_count; i++) {
 		if (!rr_belongs(&in->rrs[i], first->owner, first->type, first->rclass))
 			return OWNDNS_EINVAL;
-		if (sane_ttl(in->rrs[i].ttl) < *min_ttl)
-			*min_ttl = sane_ttl(in->rrs[i].ttl);
+		if (cache_sane_ttl(in->rrs[i].ttl) < *min_ttl)
+			*min_ttl = cache_sane_ttl(in->rrs[i].ttl);
 	}
 	if (cache_records_size(in->rrs, in->rr_count) > RECORDS_MAX)
 		return OWNDNS_ESPACE;
@@ -310,8 +304,8 @@ static int negative_ttl(const cache *c, const owndns_rr *soa, uint32_t *ttl)
 		return OWNDNS_EINVAL;
 	owndns_rbuf b = owndns_rbuf_init(soa->rdata + soa->rdlen - SOA_MINIMUM_FROM_END,
 					 SOA_MINIMUM_FROM_END);
-	uint32_t minimum = sane_ttl(owndns_rbuf_u32(&b));
-	uint32_t t = sane_ttl(soa->ttl) < minimum ? sane_ttl(soa->ttl) : minimum;
+	uint32_t minimum = cache_sane_ttl(owndns_rbuf_u32(&b));
+	uint32_t t = cache_sane_ttl(soa->ttl) < minimum ? cache_sane_ttl(soa->ttl) : minimum;
 	*ttl = t > c->cfg.max_negative_ttl ? c->cfg.max_negative_ttl : t;
 	return OWNDNS_OK;
 }

@@ -28,6 +28,12 @@ typedef struct cache cache;
 /* TTL given to records served stale (RFC 8767 §4 recommends 30 seconds). */
 #define CACHE_STALE_TTL 30
 
+/* RFC 2181 §8: a TTL with the most significant bit set is treated as zero. */
+static inline uint32_t cache_sane_ttl(uint32_t ttl)
+{
+	return ttl > 0x7fffffffu ? 0 : ttl;
+}
+
 /* Trustworthiness of cached data, after RFC 2181 §5.4.1 (higher is better).  An entry
  * may replace an unexpired entry of the same key only when its rank is at least as
  * high, with one exception: an entry that may answer (cache_rank_answers, or negative)

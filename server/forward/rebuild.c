@@ -147,23 +147,16 @@ static bool may_pass(const answer_chain *c, const uint8_t *domain, owndns_sectio
 	return false;
 }
 
-/* RFC 2181 §8: a TTL with the most significant bit set is treated as zero. */
-static uint32_t sane_ttl(uint32_t ttl)
-{
-	return ttl > 0x7fffffffu ? 0 : ttl;
-}
-
 /* The TTL the cache will give the record (forward.h). */
 static uint32_t clamped_ttl(const owndns_rr *rr, owndns_section section,
 			    const forward_ttl_limits *limits)
 {
-	uint32_t ttl = sane_ttl(rr->ttl);
+	uint32_t ttl = cache_sane_ttl(rr->ttl);
 	if (section == OWNDNS_SECTION_AUTHORITY && rr->type == OWNDNS_TYPE_SOA &&
 	    rr->rdlen >= 4) {
 		/* RFC 2308 §3: the negative answer lives min(TTL, MINIMUM). */
-		const uint8_t *mp = rr->rdata + rr->rdlen - 4;
-		uint32_t minimum = sane_ttl(((uint32_t)mp[0] << 24) | ((uint32_t)mp[1] << 16) |
-					    ((uint32_t)mp[2] << 8) | mp[3]);
+		owndns_rbuf mp = owndns_rbuf_init(rr->rdata + rr->rdlen - 4, 4);
+		uint32_t minimum = cache_sane_ttl(owndns_rbuf_u32(&mp));
 		if (minimum < ttl)
 			ttl = minimum;
 		if (limits && limits->max_ttl && ttl > limits->max_negative_ttl)

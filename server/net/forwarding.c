@@ -72,8 +72,6 @@ static int fresh_id(void *arg, uint16_t *id)
 		f->id_pool_used = 0;
 	}
 	memcpy(id, f->id_pool + f->id_pool_used, sizeof(*id));
-	/* An octet is handed out once only. */
-	memset(f->id_pool + f->id_pool_used, 0, sizeof(*id));
 	f->id_pool_used += sizeof(*id);
 	return OWNDNS_OK;
 }
@@ -188,14 +186,14 @@ static void report_health(fetch_run *run, upstream_set *set, const owndns_txn_re
 			  uint32_t asked, uint32_t heard)
 {
 	uint64_t now = uv_now(run->ctx->loop);
+	bool truncated = truncated_answer(res);
 	for (unsigned i = 0; i < run->count; i++) {
 		if (!(asked & (1u << i)))
 			continue;
-		if (res->packet && res->server == i && res->status == OWNDNS_OK &&
-		    !truncated_answer(res))
+		if (res->packet && res->server == i && res->status == OWNDNS_OK && !truncated)
 			upstream_report_answer(set, run->order[i], res->rtt_ms);
 		else if (res->packet && res->server == i &&
-			 (res->status == OWNDNS_CLIENT_EREFUSED || truncated_answer(res)))
+			 (res->status == OWNDNS_CLIENT_EREFUSED || truncated))
 			upstream_report_failure(set, run->order[i], now);
 		else if (!(heard & (1u << i)))
 			upstream_report_failure(set, run->order[i], now);

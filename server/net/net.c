@@ -2,21 +2,9 @@
 #include "net.h"
 
 #include <string.h>
-#include <sys/resource.h>
 
 #include "forwarding.h"
 #include "udp_fit.h"
-
-/* Every upstream query holds a socket until it is answered: allow as many descriptors
- * as the administrator's hard limit does.  Idempotent; a failure keeps the old limit. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		(void)setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
 
 void net_context_init(net_context *ctx, uv_loop_t *loop, const server_view *view,
 		      const server_log *log, const net_limits *limits)
@@ -31,7 +19,6 @@ void net_context_init(net_context *ctx, uv_loop_t *loop, const server_view *view
 	ctx->quiet_listen = false;
 	ctx->conn_oldest = ctx->conn_newest = NULL;
 	ctx->conn_count = 0;
-	raise_fd_limit();
 }
 
 uint32_t net_now_s(const net_context *ctx)

@@ -94,8 +94,7 @@ typedef struct net_context {
 #define NET_DEFAULT_TCP_MAX_QUERY 16384
 #define NET_DEFAULT_TCP_MAX_PENDING_WRITE (256 * 1024)
 
-/* Fills ctx (allocated by the caller: it is about 128 KiB) for `loop`, and raises the
- * process's soft RLIMIT_NOFILE to its hard limit (upstream sockets, TCP clients). */
+/* Fills ctx (allocated by the caller: it is about 128 KiB) for `loop`. */
 void net_context_init(net_context *ctx, uv_loop_t *loop, const server_view *view,
 		      const server_log *log, const net_limits *limits);
 

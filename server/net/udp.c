@@ -255,15 +255,10 @@ static bool peek_question(const uint8_t *pkt, size_t len, cache_question *q)
 	    (pkt[4] << 8 | pkt[5]) != 1)
 		return false; /* a response, or not one question */
 	const uint8_t *name = pkt + OWNDNS_HEADER_SIZE;
-	size_t left = len - OWNDNS_HEADER_SIZE - 4;
-	size_t max = left < OWNDNS_NAME_MAX ? left : OWNDNS_NAME_MAX;
-	size_t name_len = 0;
-	/* Uncompressed labels within the packet (a pointer's top bits exceed 63). */
-	while (name_len < max && name[name_len] != 0 && name[name_len] <= OWNDNS_LABEL_MAX)
-		name_len += 1u + name[name_len];
-	if (name_len >= max || name[name_len] != 0)
+	size_t name_len;
+	/* Room is left for type and class after the (uncompressed) name. */
+	if (owndns_name_check(name, len - OWNDNS_HEADER_SIZE - 4, &name_len))
 		return false;
-	name_len++;
 	q->name = name;
 	q->type = (uint16_t)(name[name_len] << 8 | name[name_len + 1]);
 	q->rclass = (uint16_t)(name[name_len + 2] << 8 | name[name_len + 3]);

@@ -47,19 +47,20 @@ static int next_token(lexer *lx, lexer_token *tok)
 	return rc == 0 ? OWNDNS_ESYNTAX : OWNDNS_OK;
 }
 
+/* 64-bit accumulator: ten digits overflow a 32-bit unsigned long (armhf). */
 static int token_number(const lexer_token *tok, unsigned long max, unsigned long *value)
 {
-	unsigned long v = 0;
+	uint64_t v = 0;
 	if (tok->quoted || tok->len == 0 || tok->len > 10)
 		return OWNDNS_ENUMBER;
 	for (size_t i = 0; i < tok->len; i++) {
 		if (tok->text[i] < '0' || tok->text[i] > '9')
 			return OWNDNS_ENUMBER;
-		v = v * 10 + (unsigned long)(tok->text[i] - '0');
+		v = v * 10 + (uint64_t)(tok->text[i] - '0');
 	}
-	if (v > max)
+	if (v > (uint64_t)max)
 		return OWNDNS_ENUMBER;
-	*value = v;
+	*value = (unsigned long)v;
 	return OWNDNS_OK;
 }
 

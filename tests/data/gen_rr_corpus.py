@@ -337,6 +337,8 @@ INVALID_TEXT = [
     ("CERT", "NOSUCH 0 0 AA==", "unknown certificate type"),
     ("WKS", "192.0.2.1 6 65536", "RFC 1035 §3.4.2: port > 65535 (dnspython accepts)"), ("WKS", "192.0.2.1", "missing protocol"),
     ("WKS", "192.0.2.1 256", "protocol > 255"),
+    ("WKS", "192.0.2.1 4294967302", "protocol 2^32+6, wraps to 6 in 32 bits"),
+    ("WKS", "192.0.2.1 6 4294967297", "RFC 1035 §3.4.2: port 2^32+1, wraps to 1 in 32 bits (dnspython accepts)"),
     ("NSAP", "47000580", "no 0x"), ("NSAP", "0x470", "odd number of digits"), ("NSAP", "0x", "RFC 1706 §6: no digits (dnspython accepts)"),
     ("NID", "10 14:0:0", "three groups"), ("NID", "10 00014:0:0:1", "5-digit group"),
     ("NID", "10 0014:4fff:ff20:ee64:1", "five groups"),

@@ -38,6 +38,7 @@ query (dnspython Message, or None) and the time it arrived.  It runs in one thre
 selector loop with a queue of delayed sends) and is stopped by `stop()`, which joins the
 thread and closes every socket.
 """
+import errno
 import heapq
 import random
 import selectors
@@ -227,6 +228,17 @@ class MisbehavingServer:
         return s
 
     def _open_sockets(self, port):
+        # With port 0 the kernel picks a UDP port whose TCP twin another test may hold:
+        # then both are closed and another pair is tried (a bounded number of times).
+        for attempt in range(50):
+            try:
+                self._open_sockets_once(port)
+                return
+            except OSError as e:
+                if port != 0 or e.errno != errno.EADDRINUSE or attempt == 49:
+                    raise
+
+    def _open_sockets_once(self, port):
         try:
             self.udp = self._socket(socket.SOCK_DGRAM)
             self.udp.bind((self.host, port))

@@ -36,6 +36,7 @@ import dns.zone
 import pytest
 
 from conftest import DATA, find_owndns
+from servers import free_port
 
 AUTH = os.path.join(DATA, "auth")
 ZONES = [("example.com", "example.com.zone"), ("example.net", "example.net.zone"),
@@ -44,24 +45,6 @@ NSD = "/usr/sbin/nsd"
 TIMEOUT = 2.0
 READY_TIMEOUT = 10.0
 OUR_UDP_SIZE = 1232
-
-
-def free_port():
-    """A port free for both UDP and TCP on 127.0.0.1."""
-    for _ in range(50):
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        t.bind(("127.0.0.1", 0))
-        port = t.getsockname()[1]
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            u.bind(("127.0.0.1", port))
-            return port
-        except OSError:
-            continue
-        finally:
-            u.close()
-            t.close()
-    raise RuntimeError("no free port")
 
 
 def wait_ready(port, proc):

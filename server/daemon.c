@@ -86,8 +86,7 @@ static int load_zones_at_start(server_daemon *d)
 	const daemon_config *cfg = d->config;
 	int rc = daemon_zones_load(cfg->zones, cfg->zone_count, NULL, d->log, &d->zones);
 	if (rc) {
-		log_error(d->log, "not starting: the zones did not load (%s)",
-			  owndns_strerror(rc));
+		log_error(d->log, "not starting: a zone did not load");
 		return -1;
 	}
 	return 0;

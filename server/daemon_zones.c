@@ -44,6 +44,12 @@ static void log_loaded(const zone_set *set, const daemon_zone_config *z, const s
 		log_info(log, "zone %s: loaded from %s", z->origin, z->path);
 }
 
+/* Why a zone did not load: the file's problems were logged line by line already. */
+static const char *load_failure(int rc)
+{
+	return rc == OWNDNS_ESYNTAX ? "the problems above" : owndns_strerror(rc);
+}
+
 /* Loads one zone into `set`; on reload, falls back to the old version.  Returns 0 when
  * the set holds the zone afterwards. */
 static int load_one(zone_set *set, const daemon_zone_config *z, const zone_set *old,
@@ -57,16 +63,16 @@ static int load_one(zone_set *set, const daemon_zone_config *z, const zone_set *
 	}
 	if (!old) {
 		log_error(log, "zone %s: %s did not load (%s)", z->origin, z->path,
-			  owndns_strerror(rc));
+			  load_failure(rc));
 		return rc;
 	}
 	int kept = zone_set_keep(set, old, z->origin);
 	if (kept == 0)
 		log_warn(log, "zone %s: %s did not load (%s); still serving the previous version",
-			 z->origin, z->path, owndns_strerror(rc));
+			 z->origin, z->path, load_failure(rc));
 	else
 		log_error(log, "zone %s: %s did not load (%s) and there is no previous version: "
-			  "not served", z->origin, z->path, owndns_strerror(rc));
+			  "not served", z->origin, z->path, load_failure(rc));
 	return kept == OWNDNS_ENOMEM ? kept : 0;
 }
 

@@ -655,8 +655,13 @@ int zone_load_file(zone *z, const char *path, const owndns_zone_parse_config *cf
 	/* The top file is file 0: zone-wide messages (no SOA ...) name it. */
 	if (file_index(z, path) < 0)
 		return OWNDNS_ENOMEM;
-	int rc = owndns_zone_parse_file(path, &c, NULL);
+	owndns_zone_parse_result parsed;
+	int rc = owndns_zone_parse_file(path, &c, &parsed);
 	if (rc != OWNDNS_OK && rc != OWNDNS_ESYNTAX)
+		return rc;
+	/* Nothing read, and the parser said why (the file cannot be opened, ...): the
+	 * checks would only add "no SOA" and "no NS" to that. */
+	if (rc == OWNDNS_ESYNTAX && parsed.records == 0)
 		return rc;
 	/* The checks run after parse errors too, so one run shows every problem. */
 	zone_finish(z);

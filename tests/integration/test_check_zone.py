@@ -158,6 +158,8 @@ def test_usage_errors(owndns_bin):
     r = run([owndns_bin, "check-zone", "origin=example.com", "file=/nonexistent/x.zone"])
     assert r.returncode == 1
     assert r.stderr.startswith("/nonexistent/x.zone: cannot open '/nonexistent/x.zone': ")
+    # The reason only: no "no SOA" / "no NS" for a zone that was never read.
+    assert "apex" not in r.stderr, r.stderr
 
 
 @pytest.mark.skipif(not os.environ.get("OWNDNS_SLOW"), reason="slow: set OWNDNS_SLOW=1")

@@ -325,7 +325,9 @@ def test_cache_size_budget(kind, upstreams, resolver, processes, tmp_path):
 def test_identical_questions_share_one_upstream_query(kind, upstreams, resolver):
     up = upstreams()
     res = resolver(forward=[up.addr], extra=["threads=1"] if kind == "owndns" else [])
-    up.delay = 0.3
+    # The upstream holds its answer for a second, far longer than sending the 100
+    # questions takes even on a loaded machine, so all of them are in flight together.
+    up.delay = 1.0
     socks, ids = [], []
     sel = selectors.DefaultSelector()
     try:
@@ -356,7 +358,7 @@ def test_identical_questions_share_one_upstream_query(kind, upstreams, resolver)
         sel.close()
         for s in socks:
             s.close()
-    assert sent_in < 0.1, "could not send 100 questions at once (%.3f s)" % sent_in
+    assert sent_in < 0.5, "could not send 100 questions at once (%.3f s)" % sent_in
     assert len(answers) == 100, "%d of 100 clients answered" % len(answers)
     for i, r in answers.items():
         assert r.id == ids[i]

@@ -28,6 +28,7 @@ Resolver(...) starts the resolver under test with one description of its configu
 Everything listens on 127.0.0.0/8, every wait is bounded, and every process is started
 through conftest's `processes`, which stops it by PID at teardown.
 """
+import errno
 import heapq
 import ipaddress
 import os
@@ -147,16 +148,7 @@ class CountingUpstream:
         self.log = []
         self.errors = []
         self.lock = threading.Lock()
-        self.port = free_port(host)
-        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
-        self.udp.bind((host, self.port))
-        self.udp.setblocking(False)
-        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tcp.bind((host, self.port))
-        self.tcp.listen(64)
-        self.tcp.setblocking(False)
+        self._bind_pair(host)
         self.sel = selectors.DefaultSelector()
         self.sel.register(self.udp, selectors.EVENT_READ, ("udp", None))
         self.sel.register(self.tcp, selectors.EVENT_READ, ("accept", None))
@@ -166,6 +158,30 @@ class CountingUpstream:
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
         self.thread.start()
+
+    def _bind_pair(self, host):
+        """A UDP and a TCP socket on one port.  A port found free can be taken before
+        it is bound (by a resolver's upstream socket, say): then another is tried."""
+        for attempt in range(50):
+            self.port = free_port(host)
+            udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                udp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+                udp.bind((host, self.port))
+                tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                tcp.bind((host, self.port))
+                tcp.listen(64)
+            except OSError as e:
+                udp.close()
+                tcp.close()
+                if e.errno != errno.EADDRINUSE or attempt == 49:
+                    raise
+                continue
+            udp.setblocking(False)
+            tcp.setblocking(False)
+            self.udp, self.tcp = udp, tcp
+            return
 
     @property
     def addr(self):

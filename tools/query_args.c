@@ -92,6 +92,7 @@ static const plus_option plus_options[] = {
 	{ "tcp", 3, PLUS_BOOL, SETTING(tcp), 0, 0 },
 	{ "vc", 2, PLUS_BOOL, SETTING(tcp), 0, 0 },
 	{ "dnssec", 2, PLUS_BOOL, SETTING(dnssec), 0, 0 },
+	{ "do", 2, PLUS_BOOL, SETTING(dnssec), 0, 0 }, /* dig's other name for +dnssec */
 	{ "cdflag", 2, PLUS_BOOL, SETTING(cd), 0, 0 },
 	{ "short", 2, PLUS_BOOL, SETTING(short_form), 0, 0 },
 	{ "json", 4, PLUS_BOOL, SETTING(json), 0, 0 },
@@ -243,9 +244,6 @@ static int apply_plus(query_settings *s, const char *arg, char *err, size_t err_
 		return apply_edns(s, arg, negated, eq, err, err_size);
 	if (len >= 2 && ascii_prefix_nocase(name, len, "subnet"))
 		return apply_subnet(s, arg, negated, eq, err, err_size);
-	/* +do: dig's other name for +dnssec */
-	if (len == 2 && ascii_prefix_nocase(name, len, "do"))
-		name = "dnssec";
 	const plus_option *o = find_plus_option(name, len);
 	const plus_unsupported_option *u = o ? NULL : find_unsupported(name, len);
 	if (u && negated && u->off_in_dig && !eq)

@@ -8,11 +8,11 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
 # build, unit tests (cmocka), integration tests (pytest, dnspython, dig, kdig, and the
-# real peers unbound and nsd), the daemon's libraries (libuv, OpenSSL).
+# real peers unbound, nsd and dnsmasq), the daemon's libraries (libuv, OpenSSL).
 packages=(
 	build-essential cmake pkg-config clang
 	libcmocka-dev
-	python3-pytest python3-dnspython bind9-dnsutils knot-dnsutils unbound nsd
+	python3-pytest python3-dnspython bind9-dnsutils knot-dnsutils unbound nsd dnsmasq-base
 	libuv1-dev libssl-dev
 )
 

@@ -262,7 +262,8 @@ static int compare_seq(const void *pa, const void *pb)
 
 /* Chooses the records of one (owner, type) group recs[0..n) into keep[] (in the order
  * they were added) and returns how many: user data replaces built-in data of the type,
- * duplicates are merged, a hosts address keeps the PTR of its first line only. */
+ * duplicates are merged, a hosts address keeps the PTR of its first line only, a name
+ * keeps its first CNAME only. */
 static size_t choose_records(local_record *recs, size_t n, local_record **keep)
 {
 	bool has_user = recs[0].origin != LOCAL_ORIGIN_BUILTIN;
@@ -285,6 +286,9 @@ static size_t choose_records(local_record *recs, size_t n, local_record **keep)
 		keep[count++] = r;
 	}
 	qsort(keep, count, sizeof(*keep), compare_seq);
+	/* RFC 2181 §10.1: one CNAME per name; the first one given is the one followed. */
+	if (count > 1 && keep[0]->type == OWNDNS_TYPE_CNAME)
+		count = 1;
 	return count;
 }
 

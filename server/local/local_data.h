@@ -19,6 +19,11 @@
  *   - CNAMEs are followed inside the local data (up to LOCAL_CHAIN_MAX steps); a chain
  *     that leaves it ends with the CNAME and names the target (Unbound 1.17 never
  *     follows, dnsmasq does);
+ *   - a name with a CNAME answers every other type with it, also when other data was
+ *     given beside it (RFC 1034 §4.3.2 step 3a, as Unbound), and keeps only the first
+ *     CNAME given (RFC 2181 §10.1);
+ *   - DS at the apex of a built-in zone belongs to the parent side (RFC 4035 §3.1.4.1):
+ *     it is asked upstream, as Unbound does, unless the user gave a DS there;
  *   - ANY gets one RRset (RFC 8482 §4.1, like server/auth/answer.c).
  * Names are compared ASCII case-insensitively; answers carry the query name as asked.
  * Life cycle: new, add (any number of times), finish, then only read: lookups may run

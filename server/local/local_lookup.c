@@ -68,6 +68,43 @@ static bool in_answer(const local_result *res, const uint8_t *name)
 	return false;
 }
 
+/* RFC 4035 §3.1.4.1: DS sits on the parent side of a zone cut, and a recursive server
+ * gets it from the parent.  So a DS question at a built-in apex (without user DS there)
+ * is answered by the zone above, or asked upstream when no built-in zone holds the
+ * parent (Unbound looks its local zones up from the parent for DS too).  Only the
+ * apex itself: below localhost, the redirected names keep their own answers. */
+static bool ds_at_builtin_apex(const local_name *node, uint16_t qtype)
+{
+	return qtype == OWNDNS_TYPE_DS && node && (node->flags & LOCAL_NAME_APEX) &&
+	       !find_rrset(node, OWNDNS_TYPE_DS);
+}
+
+static local_status ds_from_parent(const local_data *ld, const uint8_t *name,
+				   local_result *res)
+{
+	local_match up;
+	local_index_match(ld, owndns_name_parent(name), &up);
+	if (up.apex)
+		return negative(res, LOCAL_NODATA, up.apex);
+	if (res->answer_count > 0) {
+		res->status = LOCAL_ANSWER; /* the chain leaves the local data */
+		res->chain_target = name;
+		return LOCAL_ANSWER;
+	}
+	return LOCAL_NOT_LOCAL;
+}
+
+/* RFC 1034 §4.3.2 step 3a: at a name with a CNAME, a type other than CNAME (or ANY,
+ * which matches it) follows the CNAME.  RFC 2181 §10.1 allows no other data beside a
+ * CNAME, but local data is not checked as a zone is: a CNAME added beside other data
+ * wins, as in Unbound.  RRSIG and NSEC may sit beside a CNAME (RFC 4035 §2.5) and are
+ * answered themselves when present. */
+static bool answers_own_type(uint16_t qtype)
+{
+	return qtype == OWNDNS_TYPE_CNAME || qtype == OWNDNS_TYPE_ANY ||
+	       qtype == OWNDNS_TYPE_RRSIG || qtype == OWNDNS_TYPE_NSEC;
+}
+
 local_status local_lookup(const local_data *ld, const uint8_t *qname, uint16_t qtype,
 			  local_result *res)
 {
@@ -88,6 +125,8 @@ local_status local_lookup(const local_data *ld, const uint8_t *qname, uint16_t q
 		const local_name *apex = m.apex;
 		const local_name *node = m.node;
 
+		if (ds_at_builtin_apex(node, qtype))
+			return ds_from_parent(ld, name, res);
 		if (!node && apex && (apex->flags & LOCAL_NAME_REDIRECT))
 			node = apex; /* RFC 6761 §6.3: below localhost is localhost */
 		if (!node) {
@@ -103,16 +142,19 @@ local_status local_lookup(const local_data *ld, const uint8_t *qname, uint16_t q
 				return negative(res, LOCAL_NODATA, apex);
 			return negative(res, LOCAL_NXDOMAIN, apex);
 		}
-		const zone_rrset *rrset = qtype == OWNDNS_TYPE_ANY ? node->rrsets
-								   : find_rrset(node, qtype);
-		if (rrset) {
-			add_answer(res, name, rrset);
-			res->status = LOCAL_ANSWER;
-			return LOCAL_ANSWER;
-		}
 		const zone_rrset *cname = find_rrset(node, OWNDNS_TYPE_CNAME);
-		if (!cname || !cname->rdata)
-			return negative(res, LOCAL_NODATA, apex);
+		if (!cname || !cname->rdata || answers_own_type(qtype)) {
+			const zone_rrset *rrset = find_rrset(node, qtype);
+			if (qtype == OWNDNS_TYPE_ANY)
+				rrset = cname ? cname : node->rrsets;
+			if (rrset) {
+				add_answer(res, name, rrset);
+				res->status = LOCAL_ANSWER;
+				return LOCAL_ANSWER;
+			}
+			if (!cname || !cname->rdata)
+				return negative(res, LOCAL_NODATA, apex);
+		}
 		add_answer(res, name, cname);
 		const uint8_t *target = cname->rdata->data;
 		/* A loop or an over-long chain ends the answer with what it has, as the

@@ -77,6 +77,8 @@ static const lookup_outcome lookup_outcomes[] = {
 	{ OWNDNS_CLIENT_ECNAME, "cname-loop", "CNAME chain too long or looping", LOOKUP_EXIT_NO_ADDRESS },
 	{ OWNDNS_ENAME_LONG, "name-too-long", "name too long", LOOKUP_EXIT_NO_ADDRESS },
 	{ OWNDNS_CLIENT_ETIMEOUT, "timeout", "no server answered (timed out)", LOOKUP_EXIT_NO_ANSWER },
+	{ OWNDNS_CLIENT_ECONNREFUSED, "connection-refused", "no server answered (connection refused)", LOOKUP_EXIT_NO_ANSWER },
+	{ OWNDNS_CLIENT_EUNREACHABLE, "unreachable", "no server answered (host or network unreachable)", LOOKUP_EXIT_NO_ANSWER },
 	{ OWNDNS_CLIENT_ESERVFAIL, "servfail", "server failure (SERVFAIL)", LOOKUP_EXIT_NO_ANSWER },
 	{ OWNDNS_CLIENT_EREFUSED, "refused", "query refused (REFUSED)", LOOKUP_EXIT_NO_ANSWER },
 	{ OWNDNS_CLIENT_ENOTIMP, "notimp", "query not implemented (NOTIMP)", LOOKUP_EXIT_NO_ANSWER },

@@ -10,8 +10,13 @@
  * responses.  With several questions, the status of the last one that failed.  Every
  * failure writes one line to stderr: usage errors as "owndns query: ..." (like the
  * option parser's), failures of a question in dig's style starting with ";; ", e.g.
- * ";; connection timed out; no servers could be reached". */
+ * ";; connection timed out; no servers could be reached".  Except where the network
+ * said at once that a server cannot be reached (ICMP port unreachable: connection
+ * refused): then, as dig, each such try gets a line on stdout (";; communications error
+ * to 127.0.0.1#53: connection refused"; over TCP ";; Connection to ... failed: ..."),
+ * and when no server answered, the run ends on stdout too, with exit status 9. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -486,16 +491,17 @@ typedef struct query_run_state {
 	bool banner_pending;
 } query_run_state;
 
-/* dig's +cmd lines, once before the first response printed in full (a run that only
- * fails prints nothing on stdout): the version and command line, the number of servers
- * given with @ (dig's count of their addresses) and the global options, which dig
- * always shows as +cmd. */
-static void print_banner(query_run_state *run)
+/* dig's +cmd lines, once before the first response printed in full, or before the
+ * verdict of a run that the network refused (a run that only times out prints nothing
+ * on stdout; `even_short`: also with +short after a name, as dig does when refused):
+ * the version and command line, the number of servers given with @ (dig's count of
+ * their addresses) and the global options, which dig always shows as +cmd. */
+static void print_banner(query_run_state *run, bool even_short)
 {
 	const query_plan *p = run->plan;
 	const query_settings *g = &p->global;
 	unsigned servers = g->server_count;
-	if (!run->banner_pending || g->short_form || g->json)
+	if (!run->banner_pending || (g->short_form && !even_short) || g->json)
 		return;
 	run->banner_pending = false;
 	for (size_t i = 0; i < p->count && servers == 0; i++)
@@ -523,6 +529,8 @@ static int failure_exit(int status, const owndns_client_options *co, char *err, 
 		return QUERY_EXIT_NO_REPLY;
 	case OWNDNS_CLIENT_ENOSERVER:
 	case OWNDNS_CLIENT_ESOCKET:
+	case OWNDNS_CLIENT_ECONNREFUSED:
+	case OWNDNS_CLIENT_EUNREACHABLE:
 		snprintf(err, err_size, ";; %s; no servers could be reached",
 			 owndns_client_strerror(status));
 		return QUERY_EXIT_NO_REPLY;
@@ -530,6 +538,84 @@ static int failure_exit(int status, const owndns_client_options *co, char *err, 
 		snprintf(err, err_size, ";; %s", owndns_client_strerror(status));
 		return QUERY_EXIT_INTERNAL;
 	}
+}
+
+/* dig's words (BIND's result texts) for the errors that end a try at once. */
+static const char *try_error_text(int error)
+{
+	switch (error) {
+	case ECONNREFUSED:
+		return "connection refused";
+	case EHOSTUNREACH:
+		return "host unreachable";
+	case ENETUNREACH:
+		return "network unreachable";
+	case EHOSTDOWN:
+		return "host down";
+	case ENETDOWN:
+		return "network down";
+	default:
+		return strerror(error);
+	}
+}
+
+static bool ended_on_try_error(int status, const owndns_response *r)
+{
+	return r->try_error_count > 0 &&
+	       (status == OWNDNS_CLIENT_ECONNREFUSED || status == OWNDNS_CLIENT_EUNREACHABLE ||
+		status == OWNDNS_CLIENT_ESOCKET);
+}
+
+/* dig ends a failed TCP try with "no servers could be reached", but for the one after
+ * which it moves on to another server. */
+static bool moves_to_other_server(const owndns_response *r, unsigned i, unsigned n)
+{
+	const owndns_server_addr *now = &r->try_errors[i].addr;
+	if (i + 1 < n)
+		return !owndns_server_addr_equal(&r->try_errors[i + 1].addr, now);
+	return r->packet && !owndns_server_addr_equal(&r->server, now);
+}
+
+/* dig's line for each try that ended on an error, as it goes; +json keeps stdout for
+ * JSON, so they go to stderr there. */
+static void print_try_errors(const query_question *q, const owndns_response *r)
+{
+	FILE *out = q->settings.json ? stderr : stdout;
+	unsigned n = r->try_error_count < OWNDNS_TRY_ERRORS_MAX ? r->try_error_count
+							       : OWNDNS_TRY_ERRORS_MAX;
+	char host[INET6_ADDRSTRLEN];
+	for (unsigned i = 0; i < n; i++) {
+		const owndns_try_error *e = &r->try_errors[i];
+		server_host_text(&e->addr, host, sizeof(host));
+		if (e->tcp) {
+			fprintf(out, ";; Connection to %s#%u(%s) for %s failed: %s.\n", host,
+				e->addr.port, host, q->name, try_error_text(e->error));
+			if (!moves_to_other_server(r, i, n))
+				fprintf(out, ";; no servers could be reached\n");
+		} else {
+			fprintf(out, ";; communications error to %s#%u: %s\n", host, e->addr.port,
+				try_error_text(e->error));
+		}
+	}
+}
+
+/* No server answered and the last try ended on an error of the network: as dig, all
+ * on stdout (+json: stderr).  After UDP tries dig shows its +cmd lines, even with
+ * +short, then the verdict; after TCP ones the lines of print_try_errors said it all. */
+static int print_unreachable(query_run_state *run, const query_question *q,
+			     const owndns_response *r)
+{
+	unsigned last = r->try_error_count < OWNDNS_TRY_ERRORS_MAX ? r->try_error_count
+								  : OWNDNS_TRY_ERRORS_MAX;
+	if (q->settings.json) {
+		fprintf(stderr, ";; no servers could be reached\n");
+		return QUERY_EXIT_NO_REPLY;
+	}
+	if (!r->try_errors[last - 1].tcp) {
+		print_banner(run, true);
+		printf(";; no servers could be reached\n");
+	}
+	return QUERY_EXIT_NO_REPLY;
 }
 
 static bool failure_with_answer(int status)
@@ -549,14 +635,17 @@ static int ask_question(query_run_state *run, const query_question *q)
 		return exit_status;
 	}
 	int status = owndns_resolve(&co, q->name, q->type, q->rclass, &resp);
+	print_try_errors(q, &resp);
 	if (status == OWNDNS_OK || (failure_with_answer(status) && resp.packet)) {
-		print_banner(run);
+		print_banner(run, false);
 		int rc = print_response(&q->settings, &resp);
 		fflush(stdout);
 		if (rc < 0) {
 			fprintf(stderr, ";; cannot print the response: %s\n", owndns_strerror(rc));
 			exit_status = QUERY_EXIT_INTERNAL;
 		}
+	} else if (ended_on_try_error(status, &resp)) {
+		exit_status = print_unreachable(run, q, &resp);
 	} else {
 		exit_status = failure_exit(status, &co, err, sizeof(err));
 		fflush(stdout);

@@ -279,8 +279,13 @@ static int apply_plus(query_settings *s, const char *arg, char *err, size_t err_
 static int apply_plus_everywhere(query_plan *p, const char *arg, char *err, size_t err_size)
 {
 	query_settings *s = p->count ? &p->questions[p->count - 1].settings : &p->global;
+	bool was_short = s->short_form;
 	if (apply_plus(s, arg, err, err_size))
 		return -1;
+	/* dig's +short before any name also turns +cmd off; its lines then stay away
+	 * even when the run fails (after a name they do not: dig prints them there). */
+	if (p->count == 0 && s->short_form && !was_short)
+		s->show_cmd = false;
 	p->global.short_form = s->short_form;
 	p->global.json = s->json;
 	p->global.show_cmd = s->show_cmd;

@@ -47,7 +47,10 @@ enum owndns_client_status {
 	OWNDNS_CLIENT_EBADSERVER = -110, /* server address text malformed */
 	OWNDNS_CLIENT_ESOCKET = -111,    /* a socket call failed (see errno) */
 	OWNDNS_CLIENT_ECNAME = -112,     /* CNAME chain too long or looping */
-	OWNDNS_CLIENT_ERROR_MIN_ = -112
+	OWNDNS_CLIENT_ECONNREFUSED = -113, /* the last try was refused (ICMP port unreachable,
+					    * or TCP reset on connect) */
+	OWNDNS_CLIENT_EUNREACHABLE = -114, /* the last try's host or network was unreachable */
+	OWNDNS_CLIENT_ERROR_MIN_ = -114
 };
 
 /* A static, never-NULL message for a client status or any owndns_status. */
@@ -189,10 +192,26 @@ typedef struct owndns_txn_counters {
 	unsigned tcp_started;
 } owndns_txn_counters;
 
+/* A try that ended at once on an error the network reported: connection refused (ICMP
+ * port unreachable over UDP, a reset on connect over TCP), host or network unreachable,
+ * or a send that failed. */
+typedef struct owndns_try_error {
+	unsigned server;           /* index in the transaction's servers */
+	owndns_server_addr addr;   /* that server */
+	int error;                 /* errno: ECONNREFUSED, EHOSTUNREACH, ENETUNREACH … */
+	bool tcp;
+} owndns_try_error;
+
+/* Try errors kept in a result, in order; later ones are only counted. */
+#define OWNDNS_TRY_ERRORS_MAX 16
+
 typedef struct owndns_txn_result {
 	int status;             /* OWNDNS_OK: a final answer (NOERROR, NXDOMAIN or another
 				 * rcode that another server would not change); else ETIMEOUT,
-				 * ESERVFAIL, EREFUSED, ENOTIMP, EFORMERR, EMALFORMED */
+				 * ESERVFAIL, EREFUSED, ENOTIMP, EFORMERR, EMALFORMED; or, when
+				 * no answer came and the last try ended on an error of the
+				 * network, ECONNREFUSED, EUNREACHABLE or ESOCKET (another errno;
+				 * try_errors tells which) */
 	const uint8_t *packet;  /* the final answer, or for ESERVFAIL… the last such answer;
 				 * NULL when none.  Owned by the transaction. */
 	size_t len;
@@ -202,6 +221,8 @@ typedef struct owndns_txn_result {
 	unsigned rcode;         /* 12-bit RCODE of `packet` */
 	uint64_t done_at_ms;
 	owndns_txn_counters counters;
+	unsigned try_error_count;  /* tries that ended on an error, all of them */
+	owndns_try_error try_errors[OWNDNS_TRY_ERRORS_MAX]; /* the first of them */
 } owndns_txn_result;
 
 typedef enum owndns_txn_action_kind {
@@ -237,9 +258,14 @@ void owndns_txn_next_action(owndns_txn *t, owndns_txn_action *a);
 void owndns_txn_on_udp(owndns_txn *t, uint64_t now_ms, const owndns_server_addr *from,
 		       const uint8_t *pkt, size_t len);
 void owndns_txn_on_tcp_data(owndns_txn *t, uint64_t now_ms, const uint8_t *data, size_t len);
-/* The connection closed, failed to connect or broke (error: an errno value or 0). */
+/* The connection closed, failed to connect or broke (error: an errno value or 0).
+ * ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN and ENETDOWN are kept as a try
+ * error (owndns_try_error); the others (a reset, a close) are the server failing. */
 void owndns_txn_on_tcp_closed(owndns_txn *t, uint64_t now_ms, int error);
-/* A datagram to the current server could not be sent: moves on at once. */
+/* A datagram to the current server could not be sent, or the network reported an error
+ * for it (ECONNREFUSED from an ICMP port unreachable, EHOSTUNREACH …, read from the
+ * connected socket): the try ends at once, as a time-out would, and the error is kept.
+ * error 0 (unknown) only ends the try. */
 void owndns_txn_on_send_failed(owndns_txn *t, uint64_t now_ms, int error);
 /* Time has passed; harmless to call early or often. */
 void owndns_txn_on_timer(owndns_txn *t, uint64_t now_ms);
@@ -288,9 +314,11 @@ int owndns_client_options_add_server(owndns_client_options *o, const char *text)
 /* ---- Async: one query ------------------------------------------------------------ */
 
 /* A transaction and its sockets: for each try a new UDP socket (the previous try's is
- * closed), bound to an ephemeral port the kernel picks at random, not connected (the
- * source of each datagram is checked, so spoofed ones are seen and counted), and at
- * most one non-blocking TCP connection.  Each try also has a new random ID
+ * closed), bound to an ephemeral port the kernel picks at random and connected to the
+ * server, so that an ICMP error (port unreachable: connection refused) ends the try at
+ * once instead of at its time-out.  The kernel then drops datagrams from any other
+ * source; the source of what arrives is still checked.  At most one non-blocking TCP
+ * connection.  Each try also has a new random ID
  * (owndns_txn_params.new_id), so a retry looks like a new query, as dig's do. */
 typedef struct owndns_query owndns_query;
 
@@ -337,13 +365,16 @@ typedef struct owndns_response {
 	uint32_t rtt_ms;
 	bool tcp;
 	owndns_txn_counters counters;
+	unsigned try_error_count;  /* as in owndns_txn_result, also on failure */
+	owndns_try_error try_errors[OWNDNS_TRY_ERRORS_MAX];
 } owndns_response;
 
 /* Asks `name` (presentation form, always taken as absolute: no search list) of type
  * and class, and waits.  OWNDNS_OK for any final answer, NXDOMAIN included (look at
  * the rcode).  On ESERVFAIL, EREFUSED, ENOTIMP, EFORMERR, *resp also holds that last
  * answer; otherwise resp->packet is NULL.  Call owndns_response_free in every case.
- * Errors: name errors, ETIMEOUT, ENOSERVER, ESOCKET, ENOMEM, EMALFORMED. */
+ * Errors: name errors, ETIMEOUT, ECONNREFUSED, EUNREACHABLE, ENOSERVER, ESOCKET,
+ * ENOMEM, EMALFORMED. */
 int owndns_resolve(const owndns_client_options *o, const char *name, uint16_t qtype,
 		   uint16_t qclass, owndns_response *resp);
 void owndns_response_free(owndns_response *resp);
@@ -385,7 +416,8 @@ int owndns_host_start(const owndns_client_options *o, const char *name, int fami
 int owndns_host_fds(const owndns_host *h, struct pollfd *fds, size_t cap, uint64_t *wake_at_ms);
 void owndns_host_process(owndns_host *h, uint64_t now_ms, const struct pollfd *fds, size_t n);
 bool owndns_host_done(const owndns_host *h);
-/* OWNDNS_OK with at least one address, or ENXDOMAIN, ENODATA, ETIMEOUT, ESERVFAIL …
+/* OWNDNS_OK with at least one address, or ENXDOMAIN, ENODATA, ETIMEOUT, ECONNREFUSED,
+ * ESERVFAIL …
  * `res` may be NULL. */
 int owndns_host_result_get(const owndns_host *h, owndns_host_result *res);
 void owndns_host_free(owndns_host *h);

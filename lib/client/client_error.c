@@ -16,6 +16,8 @@ static const char *const client_messages[] = {
 	[-OWNDNS_CLIENT_EBADSERVER - 101] = "malformed server address",
 	[-OWNDNS_CLIENT_ESOCKET - 101] = "socket operation failed",
 	[-OWNDNS_CLIENT_ECNAME - 101] = "CNAME chain too long or looping",
+	[-OWNDNS_CLIENT_ECONNREFUSED - 101] = "connection refused",
+	[-OWNDNS_CLIENT_EUNREACHABLE - 101] = "host or network unreachable",
 };
 
 const char *owndns_client_strerror(int status)

@@ -96,26 +96,35 @@ static void close_all(owndns_query *q)
 
 /* A new socket for every try, as dig does: a retry leaves from a new random port, and
  * late answers to the try before (whose ID is no longer valid anyway) are not read.
- * Unbound and unconnected: the first sendto binds it to an ephemeral port, which
- * Linux picks at random; recvfrom tells each datagram's source for the check. */
-static int new_udp_socket(owndns_query *q, int family)
+ * Connected to the server, as dig's are: connect binds it to an ephemeral port, which
+ * Linux picks at random, and only a connected socket is told of the ICMP port
+ * unreachable that says nothing listens (ECONNREFUSED on the next read).  Returns the
+ * fd, or -1 with errno set. */
+static int new_udp_socket(owndns_query *q, const owndns_server_addr *server)
 {
-	int *fd = &q->udp_fd[family == AF_INET ? FAMILY_V4 : FAMILY_V6];
+	int *fd = &q->udp_fd[server->family == AF_INET ? FAMILY_V4 : FAMILY_V6];
+	struct sockaddr_storage ss;
+	socklen_t sslen = to_sockaddr(server, &ss);
 
 	close_fd(&q->udp_fd[FAMILY_V4]);
 	close_fd(&q->udp_fd[FAMILY_V6]);
-	*fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	*fd = socket(server->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (*fd < 0)
+		return -1;
+	if (connect(*fd, (struct sockaddr *)&ss, sslen) < 0) {
+		int err = errno;
+		close_fd(fd);
+		errno = err;
+		return -1;
+	}
 	return *fd;
 }
 
 static void send_udp(owndns_query *q, uint64_t now, const owndns_txn_action *a)
 {
-	struct sockaddr_storage ss;
-	const owndns_server_addr *server = &q->servers[a->server];
-	int fd = new_udp_socket(q, server->family);
-	socklen_t sslen = to_sockaddr(server, &ss);
+	int fd = new_udp_socket(q, &q->servers[a->server]);
 
-	if (fd < 0 || sendto(fd, a->data, a->len, 0, (struct sockaddr *)&ss, sslen) < 0)
+	if (fd < 0 || send(fd, a->data, a->len, 0) < 0)
 		owndns_txn_on_send_failed(q->txn, now, errno);
 }
 
@@ -209,7 +218,11 @@ static void read_udp(owndns_query *q, uint64_t now, int fd)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return; /* EAGAIN, or an ICMP error we cannot tie to a server */
+			/* On the connected socket of this try, any other error is an ICMP error
+			 * about its server (ECONNREFUSED, EHOSTUNREACH …): the try is over. */
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				owndns_txn_on_send_failed(q->txn, now, errno);
+			return;
 		}
 		if (from_sockaddr(&ss, &from))
 			owndns_txn_on_udp(q->txn, now, &from, q->rx, (size_t)n);

@@ -118,6 +118,8 @@ static int take_response(const owndns_query *q, owndns_response *resp)
 	const owndns_txn_result *r = owndns_query_result(q);
 
 	resp->counters = r->counters;
+	resp->try_error_count = r->try_error_count;
+	memcpy(resp->try_errors, r->try_errors, sizeof(resp->try_errors));
 	if (!r->packet)
 		return r->status;
 	resp->packet = malloc(r->len);

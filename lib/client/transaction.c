@@ -1,6 +1,7 @@
 /* The query transaction: build the query, match responses, retry, fall back to TCP, move
  * on to the next server, give up.  No I/O and no clock: events come in with the time,
  * actions go out (DESIGN.md "Protocol logic without I/O"). */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -74,6 +75,7 @@ struct owndns_txn {
 	unsigned failed_server;
 	bool failed_tcp;
 	bool heard_malformed;
+	int last_try_error;    /* errno that ended the last try; 0: timed out or answered */
 
 	uint8_t *answer;
 	bool done;
@@ -197,6 +199,43 @@ static void finish(owndns_txn *t, uint64_t now, int status)
 	t->result.done_at_ms = now;
 }
 
+/* The status of a transaction whose last try ended on `error` (an errno). */
+static int try_error_status(int error)
+{
+	switch (error) {
+	case ECONNREFUSED:
+		return OWNDNS_CLIENT_ECONNREFUSED;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENETDOWN:
+		return OWNDNS_CLIENT_EUNREACHABLE;
+	default:
+		return OWNDNS_CLIENT_ESOCKET;
+	}
+}
+
+/* Errors with which the network says the server cannot be reached over TCP; the
+ * others (a reset, a close) are the server failing the try. */
+static bool tcp_unreachable(int error)
+{
+	return try_error_status(error) != OWNDNS_CLIENT_ESOCKET;
+}
+
+static void record_try_error(owndns_txn *t, int error, bool tcp)
+{
+	owndns_txn_result *r = &t->result;
+
+	if (r->try_error_count < OWNDNS_TRY_ERRORS_MAX) {
+		owndns_try_error *e = &r->try_errors[r->try_error_count];
+		e->server = t->current;
+		e->addr = t->servers[t->current];
+		e->error = error;
+		e->tcp = tcp;
+	}
+	r->try_error_count++;
+}
+
 static void finish_failed(owndns_txn *t, uint64_t now)
 {
 	int status = OWNDNS_CLIENT_ETIMEOUT;
@@ -208,14 +247,20 @@ static void finish_failed(owndns_txn *t, uint64_t now)
 		t->result.server = t->failed_server;
 		t->result.tcp = t->failed_tcp;
 		t->result.rcode = t->failed_rcode;
+	} else if (t->last_try_error) {
+		/* e.g. dig's "connection refused" rather than "timed out" */
+		status = try_error_status(t->last_try_error);
 	} else if (t->heard_malformed) {
 		status = OWNDNS_CLIENT_EMALFORMED;
 	}
 	finish(t, now, status);
 }
 
-static void next_attempt(owndns_txn *t, uint64_t now)
+/* Ends the current try; `error` is the errno that ended it, 0 for a time-out or a
+ * failed answer. */
+static void next_attempt(owndns_txn *t, uint64_t now, int error)
 {
+	t->last_try_error = error;
 	close_tcp(t);
 	t->attempt++;
 	if (t->attempt >= t->attempt_count)
@@ -390,7 +435,7 @@ static void retry_without_edns(owndns_txn *t, uint64_t now, bool tcp)
 {
 	t->edns = false;
 	if (build_query(t) != OWNDNS_OK) {
-		next_attempt(t, now);
+		next_attempt(t, now, 0);
 		return;
 	}
 	close_tcp(t);
@@ -428,7 +473,7 @@ static void handle_response(owndns_txn *t, uint64_t now, const uint8_t *pkt, siz
 	default:
 		remember_failure(t, &m, server, tcp);
 		if (is_current)
-			next_attempt(t, now);
+			next_attempt(t, now, 0);
 		break;
 	}
 }
@@ -501,19 +546,26 @@ void owndns_txn_on_tcp_data(owndns_txn *t, uint64_t now_ms, const uint8_t *data,
 
 void owndns_txn_on_tcp_closed(owndns_txn *t, uint64_t now_ms, int error)
 {
-	(void)error;
 	if (t->done || !t->tcp_open)
 		return;
 	t->tcp_open = false;
-	if (t->current_tcp)
-		next_attempt(t, now_ms);
+	if (!t->current_tcp)
+		return;
+	if (tcp_unreachable(error)) {
+		record_try_error(t, error, true);
+		next_attempt(t, now_ms, error);
+	} else {
+		next_attempt(t, now_ms, 0);
+	}
 }
 
 void owndns_txn_on_send_failed(owndns_txn *t, uint64_t now_ms, int error)
 {
-	(void)error;
-	if (!t->done && !t->current_tcp)
-		next_attempt(t, now_ms);
+	if (t->done || t->current_tcp)
+		return;
+	if (error)
+		record_try_error(t, error, false);
+	next_attempt(t, now_ms, error);
 }
 
 void owndns_txn_on_timer(owndns_txn *t, uint64_t now_ms)
@@ -522,9 +574,10 @@ void owndns_txn_on_timer(owndns_txn *t, uint64_t now_ms)
 		return;
 	if (now_ms >= t->deadline) {
 		close_tcp(t);
+		t->last_try_error = 0; /* the try in flight timed out */
 		finish_failed(t, now_ms);
 	} else if (now_ms >= t->try_deadline) {
-		next_attempt(t, now_ms);
+		next_attempt(t, now_ms, 0);
 	}
 }
 

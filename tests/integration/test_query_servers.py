@@ -12,10 +12,16 @@ both on 127.0.0.1, compared with dig and dnspython asking the same questions.
 (f) dig's display toggles (+noall +answer, +[no]question ... +[no]stats, +[no]cmd,
     +nottlid, +nocl, +ttlunits) and query options print what dig prints, byte for byte
     but for the ID, cookies, timing and version, and put the same query on the wire;
-    options owndns does not have are named in a usage error.
+    options owndns does not have are named in a usage error;
+(g) a port where nothing listens (ICMP port unreachable, or a TCP reset on connect):
+    each try ends at once, and owndns prints what dig prints ("communications error
+    to ...: connection refused", on stdout like dig), exit 9; a second server that
+    answers is asked at once.
 """
 import json
 import re
+import socket
+import time
 
 import dns.flags
 import dns.message
@@ -305,9 +311,12 @@ def test_nxdomain_exits_zero(owndns_bin, servers):
 
 
 def test_no_server_exits_9(owndns_bin):
-    port = qs.free_port()  # nothing listens there
-    r = run([owndns_bin, "query", "@127.0.0.1", "-p", str(port), "+timeout=1", "+tries=1",
-             "www.example.test"], timeout=30)
+    # Bound but never read: the query times out (a closed port refuses, see (g)).
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        port = silent.getsockname()[1]
+        r = run([owndns_bin, "query", "@127.0.0.1", "-p", str(port), "+timeout=1",
+                 "+tries=1", "www.example.test"], timeout=30)
     assert r.returncode == 9
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(";; ")
@@ -498,3 +507,109 @@ def test_unsupported_or_unknown_option_named(owndns_bin, args, word):
     assert r.stdout == ""
     lines = r.stderr.splitlines()
     assert len(lines) == 1 and word in lines[0], r.stderr
+
+
+# ---- (g) nothing listens: dig's "connection refused", at once ----------------------------
+
+REFUSED_TIMEOUT = "+timeout=5"  # a refusal must not wait for it
+
+
+def closed_port(host="127.0.0.1"):
+    """A UDP port where nothing listens (bound once to find a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def ipv6_loopback_works():
+    try:
+        closed_port("::1")
+        return True
+    except OSError:
+        return False
+
+
+def timed(cmd):
+    start = time.monotonic()
+    r = run(cmd, timeout=60)
+    return r, time.monotonic() - start
+
+
+def masked_servers_found(text):
+    """masked(), and dig's "(N servers found)", which counts otherwise than owndns for
+    more than one @server."""
+    return re.sub(r"(?m)^; \(\d+ servers? found\)$", "; (N servers found)", masked(text))
+
+
+def assert_refused_like_dig(owndns_bin, args, exit_status=9):
+    ours, elapsed = timed([owndns_bin, "query", *args])
+    theirs = run(["dig", *args], timeout=60)
+    assert theirs.returncode == exit_status, (theirs.stdout, theirs.stderr)
+    assert ours.returncode == exit_status, (ours.stdout, ours.stderr)
+    assert ours.stderr == theirs.stderr == ""
+    assert masked_servers_found(ours.stdout) == masked_servers_found(theirs.stdout)
+    assert "connection refused" in ours.stdout
+    assert elapsed < 1.0, elapsed
+    return ours
+
+
+REFUSED_OPTIONS = [
+    [],                   # dig's three tries: three lines
+    ["+tries=1"],
+    ["+retry=0"],
+    ["+short"],           # dig shows its +cmd lines even so
+    ["+tcp"],             # a reset on connect
+    ["+tcp", "+tries=1"],
+    ["-4"],
+]
+
+
+@pytest.mark.parametrize("opts", REFUSED_OPTIONS, ids=lambda v: "_".join(v) or "default")
+def test_closed_port_refused_like_dig(owndns_bin, opts):
+    port = closed_port()
+    r = assert_refused_like_dig(owndns_bin, ["@127.0.0.1", "-p", str(port), REFUSED_TIMEOUT,
+                                             *opts, "www.example.test"])
+    tries = 1 if "+tries=1" in opts or "+retry=0" in opts else 3
+    assert r.stdout.count("connection refused") == tries
+
+
+def test_closed_port_name_as_given_over_tcp(owndns_bin):
+    # dig names the question in its TCP line as it was typed.
+    port = closed_port()
+    assert_refused_like_dig(owndns_bin, ["@127.0.0.1", "-p", str(port), REFUSED_TIMEOUT,
+                                         "+tcp", "+tries=1", "WwW.Example.TEST"])
+
+
+@pytest.mark.skipif(not ipv6_loopback_works(), reason="no ::1 here")
+@pytest.mark.parametrize("opts", [[], ["-6"], ["-6", "+tcp", "+tries=1"]],
+                         ids=lambda v: "_".join(v) or "default")
+def test_closed_port_on_ipv6_refused_like_dig(owndns_bin, opts):
+    port = closed_port("::1")
+    assert_refused_like_dig(owndns_bin, [*opts, "@::1", "-p", str(port), REFUSED_TIMEOUT,
+                                         "www.example.test"])
+
+
+def test_ipv6_server_with_dash_4_is_a_usage_error(owndns_bin):
+    args = ["-4", "@::1", "-p", str(closed_port()), "www.example.test"]
+    ours = run([owndns_bin, "query", *args], timeout=30)
+    theirs = run(["dig", *args], timeout=30)
+    assert ours.returncode == theirs.returncode == 1
+    assert ours.stdout == theirs.stdout == ""
+    assert len(ours.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("opts", [["+tries=1"], ["+tcp", "+tries=1"], ["+tries=1", "+short"]],
+                         ids=lambda v: "_".join(v))
+def test_refusing_first_server_then_answer_like_dig(owndns_bin, servers, opts):
+    # NSD listens on 127.0.0.1 only: 127.0.0.2 at its port refuses.
+    port = servers["nsd"]
+    args = ["@127.0.0.2", "@127.0.0.1", "-p", str(port), REFUSED_TIMEOUT, *opts,
+            "www.example.test"]
+    ours, elapsed = timed([owndns_bin, "query", *args])
+    theirs = run(["dig", *args], timeout=60)
+    assert ours.returncode == theirs.returncode == 0, (ours.stdout, ours.stderr)
+    assert ours.stderr == theirs.stderr == ""
+    assert masked_servers_found(ours.stdout) == masked_servers_found(theirs.stdout)
+    assert "127.0.0.2#%d" % port in ours.stdout and "192.0.2.1" in ours.stdout
+    assert elapsed < 1.0, elapsed

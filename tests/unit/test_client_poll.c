@@ -1,6 +1,7 @@
 /* Unit tests of the poll() driver (lib/client/query.c, resolve.c, host.c) against a tiny
  * UDP responder thread on 127.0.0.1, and of owndns_answer_addresses (CNAME chains). */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -87,7 +88,8 @@ static int bound_udp_socket(uint16_t *port)
 }
 
 /* Answers queries until 0.5 s pass without one; each answer is preceded by the same
- * answer sent from another port, which the client must drop as a wrong source. */
+ * answer sent from another port, which the client must not take (its socket is
+ * connected to the server, so the kernel drops it before the source check). */
 static void *respond(void *arg)
 {
 	responder *r = arg;
@@ -142,7 +144,7 @@ static void options_for(owndns_client_options *o, const responder *r)
 
 /* ---- Tests --------------------------------------------------------------------------- */
 
-static void resolve_on_loopback_drops_wrong_source(void **state)
+static void resolve_on_loopback_ignores_wrong_source(void **state)
 {
 	(void)state;
 	responder r;
@@ -157,11 +159,12 @@ static void resolve_on_loopback_drops_wrong_source(void **state)
 	assert_int_equal(resp.msg.hdr.count[OWNDNS_SECTION_ANSWER], 3);
 	assert_int_equal(resp.server.port, r.port);
 	assert_false(resp.tcp);
-	assert_int_equal(resp.counters.wrong_source, 1);
+	assert_int_equal(resp.counters.wrong_source, 0);
 	assert_true(resp.rtt_ms >= 15);
 	owndns_response_free(&resp);
 	assert_null(resp.packet);
 	responder_stop(&r);
+	assert_int_equal(r.spoofed, 1);
 	assert_int_equal(r.answered, 1);
 }
 
@@ -236,6 +239,103 @@ static void timeout_against_silent_server(void **state)
 	assert_null(resp.packet);
 	owndns_response_free(&resp);
 	close(fd);
+}
+
+/* A port on 127.0.0.1 where nothing listens (bound once to learn a free one). */
+static uint16_t closed_udp_port(void)
+{
+	uint16_t port;
+	close(bound_udp_socket(&port));
+	return port;
+}
+
+static void options_for_port(owndns_client_options *o, uint16_t port)
+{
+	char text[64];
+	owndns_client_options_init(o);
+	snprintf(text, sizeof(text), "127.0.0.1@%u", (unsigned)port);
+	assert_int_equal(owndns_client_options_add_server(o, text), OWNDNS_OK);
+	o->timeout_ms = 2000;
+	o->tries = 2;
+}
+
+/* The ICMP port unreachable ends each try at once: no waiting for the 2 s time-outs. */
+static void refused_port_fails_at_once(void **state)
+{
+	(void)state;
+	uint16_t port = closed_udp_port();
+	owndns_client_options o;
+	owndns_response resp;
+
+	options_for_port(&o, port);
+	uint64_t t0 = owndns_clock_ms();
+	assert_int_equal(owndns_resolve(&o, "www.example.com", TYPE_A, 1, &resp),
+			 OWNDNS_CLIENT_ECONNREFUSED);
+	assert_true(owndns_clock_ms() - t0 < 500);
+	assert_null(resp.packet);
+	assert_int_equal(resp.try_error_count, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(resp.try_errors[i].error, ECONNREFUSED);
+		assert_int_equal(resp.try_errors[i].addr.port, port);
+		assert_false(resp.try_errors[i].tcp);
+	}
+	assert_int_equal(resp.counters.udp_sent, 2);
+	owndns_response_free(&resp);
+	assert_string_equal(owndns_client_strerror(OWNDNS_CLIENT_ECONNREFUSED),
+			    "connection refused");
+}
+
+static void refused_tcp_port_fails_at_once(void **state)
+{
+	(void)state;
+	owndns_client_options o;
+	owndns_response resp;
+
+	options_for_port(&o, closed_udp_port());
+	o.flags |= OWNDNS_QUERY_TCP;
+	uint64_t t0 = owndns_clock_ms();
+	assert_int_equal(owndns_resolve(&o, "www.example.com", TYPE_A, 1, &resp),
+			 OWNDNS_CLIENT_ECONNREFUSED);
+	assert_true(owndns_clock_ms() - t0 < 500);
+	assert_int_equal(resp.try_error_count, 2);
+	assert_true(resp.try_errors[1].tcp);
+	owndns_response_free(&resp);
+}
+
+/* A refusing first server costs no time; the second answers. */
+static void refused_then_next_server_answers(void **state)
+{
+	(void)state;
+	responder r;
+	owndns_client_options o;
+	owndns_response resp;
+	char text[64];
+
+	responder_start(&r);
+	options_for_port(&o, closed_udp_port());
+	snprintf(text, sizeof(text), "127.0.0.1@%u", (unsigned)r.port);
+	assert_int_equal(owndns_client_options_add_server(&o, text), OWNDNS_OK);
+	uint64_t t0 = owndns_clock_ms();
+	assert_int_equal(owndns_resolve(&o, "www.example.com", TYPE_A, 1, &resp), OWNDNS_OK);
+	assert_true(owndns_clock_ms() - t0 < 1000);
+	assert_int_equal(resp.server.port, r.port);
+	assert_int_equal(resp.try_error_count, 1);
+	assert_int_equal(resp.try_errors[0].server, 0);
+	owndns_response_free(&resp);
+	responder_stop(&r);
+}
+
+static void gethostbyname_reports_refusal(void **state)
+{
+	(void)state;
+	owndns_client_options o;
+	owndns_host_result res;
+
+	options_for_port(&o, closed_udp_port());
+	uint64_t t0 = owndns_clock_ms();
+	assert_int_equal(owndns_gethostbyname(&o, "www.example.com", AF_UNSPEC, &res),
+			 OWNDNS_CLIENT_ECONNREFUSED);
+	assert_true(owndns_clock_ms() - t0 < 500);
 }
 
 /* ---- A new socket and ID for every try ------------------------------------------------- */
@@ -399,11 +499,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(answer_addresses_cases),
-		cmocka_unit_test(resolve_on_loopback_drops_wrong_source),
+		cmocka_unit_test(resolve_on_loopback_ignores_wrong_source),
 		cmocka_unit_test(gethostbyname_follows_cnames),
 		cmocka_unit_test(search_list_is_applied),
 		cmocka_unit_test(timeout_against_silent_server),
 		cmocka_unit_test(retry_has_new_socket_and_id),
+		cmocka_unit_test(refused_port_fails_at_once),
+		cmocka_unit_test(refused_tcp_port_fails_at_once),
+		cmocka_unit_test(refused_then_next_server_answers),
+		cmocka_unit_test(gethostbyname_reports_refusal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* Unit tests for lib/client/transaction.c: the query state machine driven with scripted
  * responses (built with the owndns writer) and a fake clock; no sockets. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -890,6 +891,191 @@ static void bad_client_subnet_rejected(void **state)
 	assert_null(t);
 }
 
+/* ---- tries ended by an error of the network (ICMP port unreachable ...) ------------ */
+
+static void refuse(fixture *f, uint64_t now, int error)
+{
+	owndns_txn_on_send_failed(f->t, now, error);
+}
+
+static void expect_try_error(fixture *f, unsigned i, unsigned server, int error, bool tcp)
+{
+	const owndns_txn_result *r = owndns_txn_get_result(f->t);
+	assert_true(i < r->try_error_count);
+	assert_int_equal(r->try_errors[i].server, server);
+	assert_true(owndns_server_addr_equal(&r->try_errors[i].addr, &f->servers[server]));
+	assert_int_equal(r->try_errors[i].error, error);
+	assert_int_equal(r->try_errors[i].tcp, tcp);
+}
+
+static void refused_everywhere_ends_at_once(void **state)
+{
+	fixture *f = *state;
+	start(f);
+	const unsigned order[] = { 0, 1, 0, 1 };
+	for (unsigned i = 0; i < 4; i++) {
+		expect_udp_send(f, order[i]);
+		refuse(f, T0 + i, ECONNREFUSED);
+	}
+	expect_done(f, OWNDNS_CLIENT_ECONNREFUSED);
+	const owndns_txn_result *r = owndns_txn_get_result(f->t);
+	assert_int_equal(r->done_at_ms, T0 + 3);
+	assert_null(r->packet);
+	assert_int_equal(r->try_error_count, 4);
+	for (unsigned i = 0; i < 4; i++)
+		expect_try_error(f, i, order[i], ECONNREFUSED, false);
+}
+
+static void refused_then_next_server_answers(void **state)
+{
+	fixture *f = *state;
+	start(f);
+	expect_udp_send(f, 0);
+	refuse(f, T0 + 1, ECONNREFUSED);
+	expect_udp_send(f, 1);
+	expect_wait(f, T0 + 1 + TIMEOUT);
+	build_answer(f, 0);
+	udp_from(f, T0 + 4, 1);
+	expect_done(f, OWNDNS_OK);
+	const owndns_txn_result *r = owndns_txn_get_result(f->t);
+	assert_int_equal(r->server, 1);
+	assert_int_equal(r->try_error_count, 1);
+	expect_try_error(f, 0, 0, ECONNREFUSED, false);
+}
+
+/* The status tells how the last try ended: a time-out after a refusal is a time-out,
+ * and the other way round. */
+static void refused_then_timeout_is_timeout(void **state)
+{
+	fixture *f = *state;
+	f->p.tries = 1;
+	start(f);
+	expect_udp_send(f, 0);
+	refuse(f, T0, ECONNREFUSED);
+	expect_udp_send(f, 1);
+	owndns_txn_on_timer(f->t, T0 + TIMEOUT);
+	expect_done(f, OWNDNS_CLIENT_ETIMEOUT);
+	assert_int_equal(owndns_txn_get_result(f->t)->try_error_count, 1);
+}
+
+static void timeout_then_refused_is_refused(void **state)
+{
+	fixture *f = *state;
+	f->p.tries = 1;
+	start(f);
+	expect_udp_send(f, 0);
+	owndns_txn_on_timer(f->t, T0 + TIMEOUT);
+	expect_udp_send(f, 1);
+	refuse(f, T0 + TIMEOUT + 1, ECONNREFUSED);
+	expect_done(f, OWNDNS_CLIENT_ECONNREFUSED);
+	expect_try_error(f, 0, 1, ECONNREFUSED, false);
+}
+
+static void deadline_after_refusal_is_timeout(void **state)
+{
+	fixture *f = *state;
+	f->p.deadline_ms = 500;
+	start(f);
+	expect_udp_send(f, 0);
+	refuse(f, T0, ECONNREFUSED);
+	expect_udp_send(f, 1);
+	owndns_txn_on_timer(f->t, T0 + 500);
+	expect_done(f, OWNDNS_CLIENT_ETIMEOUT);
+	assert_int_equal(owndns_txn_get_result(f->t)->try_error_count, 1);
+}
+
+/* An answer, even SERVFAIL, says more than a refusal from another server. */
+static void servfail_then_refused_reports_servfail(void **state)
+{
+	fixture *f = *state;
+	f->p.tries = 1;
+	start(f);
+	expect_udp_send(f, 0);
+	build_answer(f, OWNDNS_RCODE_SERVFAIL);
+	udp_from(f, T0 + 3, 0);
+	expect_udp_send(f, 1);
+	refuse(f, T0 + 4, ECONNREFUSED);
+	expect_done(f, OWNDNS_CLIENT_ESERVFAIL);
+	assert_non_null(owndns_txn_get_result(f->t)->packet);
+	expect_try_error(f, 0, 1, ECONNREFUSED, false);
+}
+
+static void network_errors_give_their_status(void **state)
+{
+	fixture *f = *state;
+	static const struct {
+		int error;
+		int status;
+	} cases[] = {
+		{ EHOSTUNREACH, OWNDNS_CLIENT_EUNREACHABLE },
+		{ ENETUNREACH, OWNDNS_CLIENT_EUNREACHABLE },
+		{ EPERM, OWNDNS_CLIENT_ESOCKET },
+		{ 0, OWNDNS_CLIENT_ETIMEOUT }, /* unknown: the try ends, nothing kept */
+	};
+	f->p.tries = 1;
+	f->p.server_count = 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		start(f);
+		expect_udp_send(f, 0);
+		refuse(f, T0, cases[i].error);
+		expect_done(f, cases[i].status);
+		assert_int_equal(owndns_txn_get_result(f->t)->try_error_count,
+				 cases[i].error ? 1 : 0);
+		owndns_txn_free(f->t);
+		f->t = NULL;
+	}
+}
+
+static void tcp_refused_ends_at_once(void **state)
+{
+	fixture *f = *state;
+	f->p.flags |= OWNDNS_QUERY_TCP;
+	f->p.tries = 1;
+	start(f);
+	assert_int_equal(next(f).kind, OWNDNS_TXN_SEND_TCP);
+	owndns_txn_on_tcp_closed(f->t, T0 + 1, ECONNREFUSED);
+	owndns_txn_action a = next(f);
+	assert_int_equal(a.kind, OWNDNS_TXN_SEND_TCP);
+	assert_int_equal(a.server, 1);
+	owndns_txn_on_tcp_closed(f->t, T0 + 2, ECONNREFUSED);
+	expect_done(f, OWNDNS_CLIENT_ECONNREFUSED);
+	assert_int_equal(owndns_txn_get_result(f->t)->try_error_count, 2);
+	expect_try_error(f, 0, 0, ECONNREFUSED, true);
+	expect_try_error(f, 1, 1, ECONNREFUSED, true);
+}
+
+/* A reset or a close is the server failing, not the network saying it is not there. */
+static void tcp_reset_is_not_a_try_error(void **state)
+{
+	fixture *f = *state;
+	f->p.flags |= OWNDNS_QUERY_TCP;
+	f->p.tries = 1;
+	start(f);
+	assert_int_equal(next(f).kind, OWNDNS_TXN_SEND_TCP);
+	owndns_txn_on_tcp_closed(f->t, T0 + 1, ECONNREFUSED);
+	assert_int_equal(next(f).kind, OWNDNS_TXN_SEND_TCP);
+	owndns_txn_on_tcp_closed(f->t, T0 + 2, ECONNRESET);
+	expect_done(f, OWNDNS_CLIENT_ETIMEOUT);
+	assert_int_equal(owndns_txn_get_result(f->t)->try_error_count, 1);
+	expect_try_error(f, 0, 0, ECONNREFUSED, true);
+}
+
+static void try_errors_beyond_the_array_are_counted(void **state)
+{
+	fixture *f = *state;
+	const unsigned tries = OWNDNS_TRY_ERRORS_MAX + 4;
+	f->p.tries = tries;
+	f->p.server_count = 1;
+	start(f);
+	for (unsigned i = 0; i < tries; i++) {
+		expect_udp_send(f, 0);
+		refuse(f, T0 + i, ECONNREFUSED);
+	}
+	expect_done(f, OWNDNS_CLIENT_ECONNREFUSED);
+	assert_int_equal(owndns_txn_get_result(f->t)->try_error_count, tries);
+	expect_try_error(f, OWNDNS_TRY_ERRORS_MAX - 1, 0, ECONNREFUSED, false);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -930,6 +1116,16 @@ int main(void)
 		T(servfail_over_tcp_moves_to_new_connection),
 		T(client_subnet_is_sent),
 		T(bad_client_subnet_rejected),
+		T(refused_everywhere_ends_at_once),
+		T(refused_then_next_server_answers),
+		T(refused_then_timeout_is_timeout),
+		T(timeout_then_refused_is_refused),
+		T(deadline_after_refusal_is_timeout),
+		T(servfail_then_refused_reports_servfail),
+		T(network_errors_give_their_status),
+		T(tcp_refused_ends_at_once),
+		T(tcp_reset_is_not_a_try_error),
+		T(try_errors_beyond_the_array_are_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

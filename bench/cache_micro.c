@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < NAMES; i++) {
 		uint8_t addr[4] = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
 		owndns_rr rr = { names[i], OWNDNS_TYPE_A, OWNDNS_CLASS_IN, 3600, 4, addr };
-		cache_rrset_in in = { &rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0 };
+		cache_rrset_in in = { &rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0, false };
 		if (cache_store_rrset(c, &in, 0) != 0)
 			return 1;
 	}

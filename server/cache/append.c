@@ -60,6 +60,22 @@ static int append_block(const uint8_t *block, size_t len, uint16_t first, const 
 	return OWNDNS_OK;
 }
 
+/* The proof of a negative entry: each record under its own owner. */
+static int append_proof(const uint8_t *block, size_t len, uint32_t ttl, owndns_msg_writer *w,
+			owndns_section section)
+{
+	size_t pos = 0;
+	owndns_rr rr;
+
+	while (cache_proof_next(block, len, &pos, &rr)) {
+		rr.ttl = ttl;
+		int rc = owndns_writer_rr(w, section, &rr);
+		if (rc)
+			return rc;
+	}
+	return OWNDNS_OK;
+}
+
 int cache_view_append(const cache_view *v, owndns_msg_writer *w, owndns_section section,
 		      const uint8_t *owner, unsigned flags)
 {
@@ -74,6 +90,8 @@ int cache_view_append(const cache_view *v, owndns_msg_writer *w, owndns_section 
 	int rc = append_block(v->records, v->records_len, first, owner, v->ttl, w, section);
 	if (!rc && (flags & CACHE_APPEND_SIGS))
 		rc = append_block(v->sigs, v->sigs_len, 0, owner, v->ttl, w, section);
+	if (!rc && (flags & CACHE_APPEND_SIGS))
+		rc = append_proof(v->proof, v->proof_len, v->ttl, w, section);
 	if (rc)
 		writer_restore(w, section, &st);
 	return rc;

@@ -44,6 +44,11 @@ static uint32_t buckets_for(size_t shard_bytes)
 	return n;
 }
 
+bool cache_holds_dnames(const cache *c)
+{
+	return atomic_load_explicit(&c->dnames, memory_order_relaxed) != 0;
+}
+
 bool cache_rotates_rrsets(const cache *c)
 {
 	return c && c->cfg.rotate_rrsets;
@@ -70,6 +75,7 @@ int cache_new(const cache_config *cfg, cache **out)
 	c->cfg.shards = shards;
 	c->shard_mask = shards - 1;
 	c->fixed_bytes = fixed;
+	atomic_init(&c->dnames, 0);
 	c->shards = aligned_alloc(alignof(cache_shard), shards * sizeof(cache_shard));
 	if (!c->shards) {
 		free(c);
@@ -77,7 +83,7 @@ int cache_new(const cache_config *cfg, cache **out)
 	}
 	size_t budget = (cfg->max_bytes - fixed) / shards;
 	for (unsigned i = 0; i < shards; i++) {
-		if (cache_shard_init(&c->shards[i], buckets, budget) != OWNDNS_OK) {
+		if (cache_shard_init(&c->shards[i], buckets, budget, &c->dnames) != OWNDNS_OK) {
 			while (i--)
 				cache_shard_destroy(&c->shards[i]);
 			free(c->shards);
@@ -176,10 +182,10 @@ static int check_rrset(const cache_rrset_in *in, uint32_t *min_ttl)
 
 /* Allocates an entry with room for its data and fills the fixed fields. */
 static cache_entry *entry_alloc(const cache_key_name *k, size_t records_owner_len,
-				size_t records_len, size_t sigs_len)
+				size_t records_len, size_t sigs_len, size_t proof_len)
 {
 	cache_entry *e = malloc(sizeof(*e) + k->len + records_owner_len + records_len +
-				sigs_len);
+				sigs_len + proof_len);
 	if (!e)
 		return NULL;
 	memset(e, 0, sizeof(*e));
@@ -199,6 +205,16 @@ static void entry_fill_records(cache_entry *e, const owndns_rr *rrs, size_t rr_c
 	e->sigs_len = (uint16_t)cache_records_encode(sigs, sig_count, p, &e->sig_count);
 }
 
+/* Fills a negative entry's proof and its length, which follow the sigs. */
+static void entry_fill_proof(cache_entry *e, const owndns_rr *proof, size_t count)
+{
+	uint8_t *p = e->data + e->owner_len + e->records_owner_len + e->records_len +
+		     e->sigs_len;
+	size_t len = cache_proof_encode(proof, count, p + 2);
+	p[0] = (uint8_t)(len >> 8);
+	p[1] = (uint8_t)len;
+}
+
 static bool entry_answers(const cache_entry *e)
 {
 	return e->kind != CACHE_KIND_POSITIVE || cache_rank_answers(e->rank);
@@ -212,7 +228,11 @@ static bool old_entry_stays(const cache *c, const cache_entry *old, const cache_
 	if (cache_entry_fresh(old, now)) {
 		if (old_answers != new_answers)
 			return old_answers;
-		return old->rank > e->rank;
+		if (old->rank != e->rank)
+			return old->rank > e->rank;
+		/* Equal trust: keep the RRSIGs a DO client needs rather than lose them to
+		 * the same data fetched without DO. */
+		return (old->flags & CACHE_ENTRY_DNSSEC_OK) && !(e->flags & CACHE_ENTRY_DNSSEC_OK);
 	}
 	/* RFC 8767: expired answers are still worth more than referral data. */
 	return old_answers && !new_answers && now - old->expiry <= c->cfg.max_stale;
@@ -277,7 +297,7 @@ int cache_store_rrset(cache *c, const cache_rrset_in *in, uint32_t now)
 		return CACHE_NOT_STORED;
 
 	cache_entry *e = entry_alloc(&k, 0, cache_records_size(in->rrs, in->rr_count),
-				     cache_records_size(in->sigs, in->sig_count));
+				     cache_records_size(in->sigs, in->sig_count), 0);
 	if (!e)
 		return OWNDNS_ENOMEM;
 	e->type = first->type;
@@ -285,6 +305,7 @@ int cache_store_rrset(cache *c, const cache_rrset_in *in, uint32_t now)
 	e->kind = CACHE_KIND_POSITIVE;
 	e->rank = in->rank;
 	e->validation = in->validation;
+	e->flags = in->dnssec_ok ? CACHE_ENTRY_DNSSEC_OK : 0;
 	e->ttl = ttl;
 	e->expiry = expiry_of(now, ttl);
 	entry_fill_records(e, in->rrs, in->rr_count, in->sigs, in->sig_count);
@@ -310,6 +331,30 @@ static int negative_ttl(const cache *c, const owndns_rr *soa, uint32_t *ttl)
 	return OWNDNS_OK;
 }
 
+static bool is_denial_type(uint16_t type)
+{
+	return type == OWNDNS_TYPE_NSEC || type == OWNDNS_TYPE_NSEC3;
+}
+
+/* RFC 4035 §3.1.3: NSEC/NSEC3 records and their RRSIGs, in the SOA's zone. */
+static int check_proof(const cache_negative_in *in)
+{
+	for (size_t i = 0; i < in->proof_count; i++) {
+		const owndns_rr *rr = &in->proof[i];
+		size_t len;
+		if (owndns_name_check(rr->owner, OWNDNS_NAME_MAX, &len) != OWNDNS_OK ||
+		    rr->rclass != in->rclass || !owndns_name_is_subdomain(rr->owner, in->soa->owner))
+			return OWNDNS_EINVAL;
+		if (rr->type == OWNDNS_TYPE_RRSIG ? rr->rdlen < RRSIG_FIXED ||
+						    !is_denial_type(rrsig_type_covered(rr))
+						  : !is_denial_type(rr->type))
+			return OWNDNS_EINVAL;
+	}
+	if (cache_proof_size(in->proof, in->proof_count) > RECORDS_MAX)
+		return OWNDNS_ESPACE;
+	return OWNDNS_OK;
+}
+
 static int check_negative(const cache_negative_in *in, size_t *soa_owner_len)
 {
 	const owndns_rr *soa = in->soa;
@@ -323,6 +368,9 @@ static int check_negative(const cache_negative_in *in, size_t *soa_owner_len)
 	/* The SOA proves the answer only if it is the zone's apex above the name. */
 	if (!owndns_name_is_subdomain(in->name, soa->owner))
 		return OWNDNS_EINVAL;
+	int rc = check_proof(in);
+	if (rc)
+		return rc;
 	return check_sigs(in->sigs, in->sig_count, soa->owner, OWNDNS_TYPE_SOA, in->rclass,
 			  &ignored);
 }
@@ -345,7 +393,8 @@ int cache_store_negative(cache *c, const cache_negative_in *in, uint32_t now)
 		return CACHE_NOT_STORED;
 
 	cache_entry *e = entry_alloc(&k, soa_owner_len, cache_records_size(in->soa, 1),
-				     cache_records_size(in->sigs, in->sig_count));
+				     cache_records_size(in->sigs, in->sig_count),
+				     2 + cache_proof_size(in->proof, in->proof_count));
 	if (!e)
 		return OWNDNS_ENOMEM;
 	memcpy(e->data + k.len, in->soa->owner, soa_owner_len);
@@ -354,9 +403,11 @@ int cache_store_negative(cache *c, const cache_negative_in *in, uint32_t now)
 	e->kind = in->nxdomain ? CACHE_KIND_NXDOMAIN : CACHE_KIND_NODATA;
 	e->rank = in->rank;
 	e->validation = in->validation;
+	e->flags = in->dnssec_ok ? CACHE_ENTRY_DNSSEC_OK : 0;
 	e->ttl = ttl;
 	e->expiry = expiry_of(now, ttl);
 	entry_fill_records(e, in->soa, 1, in->sigs, in->sig_count);
+	entry_fill_proof(e, in->proof, in->proof_count);
 	rc = put_entry(c, &k, e, now);
 	if (rc == OWNDNS_OK && in->nxdomain && in->type != 0)
 		drop_unless_higher(c, &k, in->type, in->rclass, in->rank, now);
@@ -416,7 +467,8 @@ static int probe_hashed(cache *c, const cache_key_name *k, uint64_t hash, uint16
 	cache_shard_read_lock(s);
 	cache_entry *e = cache_shard_find(s, hash, k, type, rclass);
 	if (e && usable(c, e, now, flags) && (!positive_only || e->kind == CACHE_KIND_POSITIVE) &&
-	    (!(flags & CACHE_LOOKUP_ANSWERS) || entry_answers(e))) {
+	    (!(flags & CACHE_LOOKUP_ANSWERS) || entry_answers(e)) &&
+	    (!(flags & CACHE_LOOKUP_DNSSEC) || (e->flags & CACHE_ENTRY_DNSSEC_OK))) {
 		rc = cache_entry_to_view(e, now, v);
 		/* Only write the bit when it changes: a hot entry's line stays shared. */
 		if (!atomic_load_explicit(&e->visited, memory_order_relaxed))

@@ -107,6 +107,8 @@ typedef struct cache_rrset_in {
 	size_t sig_count;
 	uint8_t rank;          /* cache_rank */
 	uint8_t validation;    /* DNSSEC state, opaque here: kept for the validator */
+	bool dnssec_ok;        /* from a response to a query with DO (RFC 3225 §3): `sigs`
+				* are all the RRSIGs there are (none: unsigned data) */
 } cache_rrset_in;
 
 /* Stores an RRset.  Its TTL is the smallest TTL of its records and signatures (RFC
@@ -130,14 +132,21 @@ typedef struct cache_negative_in {
 	size_t sig_count;
 	uint8_t rank;
 	uint8_t validation;
+	const owndns_rr *proof; /* NSEC and NSEC3 RRs of the authority section and the
+				 * RRSIGs over them (RFC 4035 §3.1.3), owners at or below
+				 * the SOA's; may be none */
+	size_t proof_count;
+	bool dnssec_ok;         /* as cache_rrset_in.dnssec_ok, for sigs and proof */
 } cache_negative_in;
 
 /* Stores a negative entry with TTL min(SOA TTL, SOA MINIMUM) (RFC 2308 §5; either
  * taken as 0 with the top bit set, RFC 2181 §8), lowered to
- * max_negative_ttl (min_ttl does not apply).  NXDOMAIN also removes the (name, type)
+ * max_negative_ttl (min_ttl does not apply).  The proof is kept with it, for clients
+ * that set DO (cache_view_append).  NXDOMAIN also removes the (name, type)
  * entry unless that one ranks higher.  Returns OWNDNS_OK or CACHE_NOT_STORED.
- * Errors: EINVAL (soa not a well-formed SOA of the same class, bad name), ESPACE,
- * ENOMEM. */
+ * Errors: EINVAL (soa not a well-formed SOA of the same class, bad name, a proof
+ * record that is not NSEC, NSEC3 or an RRSIG over one, of another class or outside
+ * the SOA's zone), ESPACE, ENOMEM. */
 int cache_store_negative(cache *c, const cache_negative_in *in, uint32_t now);
 
 /* Drops the entry for (name, type, class); type 0 is the name's NXDOMAIN entry.
@@ -154,9 +163,12 @@ void cache_clear(cache *c);
 #define CACHE_LOOKUP_NO_CNAME 0x2u /* do not fall back to a CNAME at the name */
 #define CACHE_LOOKUP_ANSWERS 0x4u  /* skip RRsets whose rank may not answer (they are
 				    * a miss, and the CNAME / NXDOMAIN fall-backs apply) */
+#define CACHE_LOOKUP_DNSSEC 0x8u   /* the client set DO: entries not stored dnssec_ok
+				    * are a miss (their RRSIGs and proofs are unknown) */
 
-/* Room that any entry fits in: two names and two 65535-octet record blocks. */
-#define CACHE_VIEW_STORAGE_MAX (2 * OWNDNS_NAME_MAX + 2 * 65535)
+/* Room that any entry fits in: two names, three 65535-octet record blocks and the
+ * proof's length. */
+#define CACHE_VIEW_STORAGE_MAX (2 * OWNDNS_NAME_MAX + 3 * 65535 + 2)
 
 /* A lookup result, copied into caller storage.  Record blocks are "owner-less wire
  * records": per record TYPE, CLASS, TTL (a placeholder), RDLENGTH, RDATA, with names
@@ -178,6 +190,9 @@ typedef struct cache_view {
 	const uint8_t *sigs;     /* RRSIGs covering `records`, same layout */
 	size_t sigs_len;
 	uint16_t sig_count;
+	const uint8_t *proof;    /* negative entries: the proof, as records with owners
+				  * (cache_proof_next) */
+	size_t proof_len;
 	uint16_t first_record;   /* set by the caller: cache_view_append starts at this
 				  * record and wraps round (rotation); 0 after a lookup */
 	uint8_t *storage;        /* caller's buffer that the pointers above point into */
@@ -214,8 +229,18 @@ void cache_prefetch(cache *c, const cache_question *questions, size_t count);
  * Returns 1, or 0 at the end of the block. */
 int cache_records_next(const uint8_t *block, size_t len, size_t *pos, owndns_rr *rr);
 
+/* Reads the next record of a proof block (cache_view.proof) at *pos into rr, its owner
+ * pointing into the block (TTL 0).  Returns 1, or 0 at the end of the block. */
+int cache_proof_next(const uint8_t *block, size_t len, size_t *pos, owndns_rr *rr);
+
+/* False when the cache holds no DNAME entry at all: a caller may then skip looking
+ * for one above every name (a relaxed read, so a DNAME stored by another thread a
+ * moment ago may be missed once). */
+bool cache_holds_dnames(const cache *c);
+
 /* Append flags. */
-#define CACHE_APPEND_SIGS 0x1u /* also append the RRSIGs (the client set DO) */
+#define CACHE_APPEND_SIGS 0x1u /* also append the RRSIGs, and for negative entries the
+				* proof (the client set DO) */
 
 /* Appends the view's records (and with CACHE_APPEND_SIGS its RRSIGs) to `section` with
  * TTL v->ttl, under `owner`, or under v->records_owner when owner is NULL (pass the

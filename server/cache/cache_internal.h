@@ -26,9 +26,15 @@ typedef struct cache_key_name {
 	uint64_t hash; /* keyed hash of the lower-cased name */
 } cache_key_name;
 
+/* entry.flags */
+#define CACHE_ENTRY_DNSSEC_OK 0x1u /* cache_rrset_in.dnssec_ok */
+
 /* One cache entry in one allocation: the header, then `data`:
  *   owner (owner_len, lower-case) | records owner (records_owner_len, negative only) |
- *   records (records_len) | sigs (sigs_len).
+ *   records (records_len) | sigs (sigs_len) |
+ *   negative only: proof length (2 octets) | proof.
+ * The proof's length lives in the data, not the header, so that the header of every
+ * positive entry stays within 56 octets (one malloc granule less per record).
  * Fields other than `visited` change only under the shard's write lock. */
 typedef struct cache_entry {
 	struct cache_entry *chain;  /* next in the hash bucket */
@@ -48,6 +54,7 @@ typedef struct cache_entry {
 	uint8_t kind;               /* cache_kind (POSITIVE, NODATA or NXDOMAIN) */
 	uint8_t rank;
 	uint8_t validation;
+	uint8_t flags;              /* CACHE_ENTRY_* */
 	atomic_uchar visited;       /* SIEVE: set by hits under the read lock */
 	uint8_t data[];
 } cache_entry;
@@ -60,10 +67,35 @@ static inline size_t cache_alloc_cost(size_t request)
 	return chunk < 32 ? 32 : chunk;
 }
 
+static inline bool cache_entry_negative(const cache_entry *e)
+{
+	return e->kind == CACHE_KIND_NODATA || e->kind == CACHE_KIND_NXDOMAIN;
+}
+
+/* Where a negative entry's proof length is. */
+static inline const uint8_t *cache_entry_proof_field(const cache_entry *e)
+{
+	return e->data + e->owner_len + e->records_owner_len + e->records_len + e->sigs_len;
+}
+
+static inline size_t cache_entry_proof_len(const cache_entry *e)
+{
+	if (!cache_entry_negative(e))
+		return 0;
+	const uint8_t *p = cache_entry_proof_field(e);
+	return (size_t)p[0] << 8 | p[1];
+}
+
+/* Octets of `data`. */
+static inline size_t cache_entry_data_len(const cache_entry *e)
+{
+	size_t len = (size_t)e->owner_len + e->records_owner_len + e->records_len + e->sigs_len;
+	return cache_entry_negative(e) ? len + 2 + cache_entry_proof_len(e) : len;
+}
+
 static inline size_t cache_entry_cost(const cache_entry *e)
 {
-	return cache_alloc_cost(sizeof(*e) + e->owner_len + e->records_owner_len +
-				e->records_len + e->sigs_len);
+	return cache_alloc_cost(sizeof(*e) + cache_entry_data_len(e));
 }
 
 static inline bool cache_entry_fresh(const cache_entry *e, uint32_t now)
@@ -89,6 +121,7 @@ typedef struct cache_shard {
 	uint64_t entries;
 	uint64_t inserts;
 	uint64_t evictions;
+	atomic_size_t *dnames;        /* the cache's count of DNAME entries */
 } cache_shard;
 
 struct cache {
@@ -96,6 +129,9 @@ struct cache {
 	unsigned shard_mask;
 	size_t fixed_bytes;           /* this struct, the shard array, the bucket arrays */
 	cache_shard *shards;
+	/* DNAME entries held, over all shards: written only when one comes or goes, so
+	 * the line stays shared for the readers of cache_holds_dnames. */
+	atomic_size_t dnames;
 };
 
 /* ---- key.c ---- */
@@ -116,14 +152,22 @@ size_t cache_records_size(const owndns_rr *rrs, size_t count);
 size_t cache_records_encode(const owndns_rr *rrs, size_t count, uint8_t *out,
 			    uint16_t *written_count);
 
+/* Octets a proof block takes for these records (owner and 10 per record plus RDATA). */
+size_t cache_proof_size(const owndns_rr *rrs, size_t count);
+
+/* Encodes records with their owners into `out` (no duplicates dropped); returns the
+ * octets written. */
+size_t cache_proof_encode(const owndns_rr *rrs, size_t count, uint8_t *out);
+
 /* Copies an entry's data into a view (storage permitting) and fills its fields.
  * Errors: ESPACE. */
 int cache_entry_to_view(const cache_entry *e, uint32_t now, cache_view *v);
 
 /* ---- shard.c ---- */
 
-/* Sets up a shard with `buckets` (a power of two) and `budget` octets.  Errors: ENOMEM. */
-int cache_shard_init(cache_shard *s, uint32_t buckets, size_t budget);
+/* Sets up a shard with `buckets` (a power of two) and `budget` octets; it counts its
+ * DNAME entries in *dnames.  Errors: ENOMEM. */
+int cache_shard_init(cache_shard *s, uint32_t buckets, size_t budget, atomic_size_t *dnames);
 /* Frees every entry and the table. */
 void cache_shard_destroy(cache_shard *s);
 

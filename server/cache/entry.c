@@ -66,6 +66,44 @@ int cache_records_next(const uint8_t *block, size_t len, size_t *pos, owndns_rr 
 	return 1;
 }
 
+size_t cache_proof_size(const owndns_rr *rrs, size_t count)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < count; i++)
+		total += owndns_name_length(rrs[i].owner) + RECORD_FIXED + rrs[i].rdlen;
+	return total;
+}
+
+size_t cache_proof_encode(const owndns_rr *rrs, size_t count, uint8_t *out)
+{
+	owndns_wbuf b = owndns_wbuf_init(out, cache_proof_size(rrs, count));
+
+	for (size_t i = 0; i < count; i++) {
+		owndns_wbuf_bytes(&b, rrs[i].owner, owndns_name_length(rrs[i].owner));
+		owndns_wbuf_u16(&b, rrs[i].type);
+		owndns_wbuf_u16(&b, rrs[i].rclass);
+		owndns_wbuf_u32(&b, 0); /* TTL: set when answering */
+		owndns_wbuf_u16(&b, rrs[i].rdlen);
+		owndns_wbuf_bytes(&b, rrs[i].rdata, rrs[i].rdlen);
+	}
+	return b.len;
+}
+
+int cache_proof_next(const uint8_t *block, size_t len, size_t *pos, owndns_rr *rr)
+{
+	size_t owner_len;
+
+	if (*pos >= len ||
+	    owndns_name_check(block + *pos, len - *pos, &owner_len) != OWNDNS_OK)
+		return 0;
+	size_t next = *pos + owner_len;
+	if (!cache_records_next(block, len, &next, rr))
+		return 0;
+	rr->owner = block + *pos;
+	*pos = next;
+	return 1;
+}
+
 void cache_view_init(cache_view *v, uint8_t *storage, size_t cap)
 {
 	memset(v, 0, sizeof(*v));
@@ -75,8 +113,7 @@ void cache_view_init(cache_view *v, uint8_t *storage, size_t cap)
 
 int cache_entry_to_view(const cache_entry *e, uint32_t now, cache_view *v)
 {
-	size_t total = (size_t)e->owner_len + e->records_owner_len + e->records_len +
-		       e->sigs_len;
+	size_t total = cache_entry_data_len(e);
 
 	if (total > v->storage_cap)
 		return OWNDNS_ESPACE;
@@ -97,5 +134,7 @@ int cache_entry_to_view(const cache_entry *e, uint32_t now, cache_view *v)
 	v->sigs = v->records + e->records_len;
 	v->sigs_len = e->sigs_len;
 	v->sig_count = e->sig_count;
+	v->proof_len = cache_entry_proof_len(e);
+	v->proof = v->proof_len ? v->sigs + e->sigs_len + 2 : NULL;
 	return OWNDNS_OK;
 }

@@ -12,7 +12,7 @@
 
 #include "cache_internal.h"
 
-int cache_shard_init(cache_shard *s, uint32_t buckets, size_t budget)
+int cache_shard_init(cache_shard *s, uint32_t buckets, size_t budget, atomic_size_t *dnames)
 {
 	memset(s, 0, sizeof(*s));
 	s->buckets = calloc(buckets, sizeof(*s->buckets));
@@ -27,6 +27,7 @@ int cache_shard_init(cache_shard *s, uint32_t buckets, size_t budget)
 	atomic_init(&s->misses, 0);
 	s->bucket_mask = buckets - 1;
 	s->budget = budget;
+	s->dnames = dnames;
 	return OWNDNS_OK;
 }
 
@@ -138,6 +139,8 @@ void cache_shard_unlink(cache_shard *s, cache_entry *e, cache_entry **garbage)
 		head->chain = e->chain;
 	}
 	queue_remove(s, e);
+	if (e->type == OWNDNS_TYPE_DNAME)
+		atomic_fetch_sub_explicit(s->dnames, 1, memory_order_relaxed);
 	s->bytes -= cache_entry_cost(e);
 	s->entries--;
 	e->chain = *garbage;
@@ -179,6 +182,8 @@ int cache_shard_insert(cache_shard *s, cache_entry *e, uint64_t hash, uint32_t n
 	e->chain = bucket_head(s, hash);
 	set_bucket_head(s, hash, e);
 	queue_push_newest(s, e);
+	if (e->type == OWNDNS_TYPE_DNAME)
+		atomic_fetch_add_explicit(s->dnames, 1, memory_order_relaxed);
 	s->bytes += cost;
 	s->entries++;
 	s->inserts++;

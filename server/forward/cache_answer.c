@@ -47,6 +47,8 @@ static int follow_cname(chain_state *st, const cache_view *v)
 static bool find_dname(cache *c, const reply_query *q, const uint8_t *name, uint32_t now,
 		       unsigned lookup, cache_view *v, uint8_t *storage, size_t cap)
 {
+	if (!cache_holds_dnames(c))
+		return false;
 	const uint8_t *p = owndns_name_parent(name);
 	for (; p && p[0] != 0; p = owndns_name_parent(p)) {
 		cache_view_init(v, storage, cap);
@@ -164,6 +166,10 @@ static int write_chain(reply *r, cache *c, uint32_t now, unsigned flags)
 	 * the authority section their SOA came from. */
 	unsigned lookup = CACHE_LOOKUP_ANSWERS |
 			  (flags & FORWARD_CACHE_STALE ? CACHE_LOOKUP_STALE : 0);
+	/* RFC 4035 §3.2.1: a DO client gets the RRSIGs (and denial proofs), so data
+	 * fetched without DO cannot answer it. */
+	if (q->has_edns && q->dnssec_ok)
+		lookup |= CACHE_LOOKUP_DNSSEC;
 
 	memset(&st, 0, sizeof(st));
 	memcpy(st.name, q->qname, owndns_name_length(q->qname));

@@ -33,7 +33,9 @@
  * RRset starts at record (query ID mod count) and wraps round, as Unbound's
  * rrset-roundrobin does: the order changes from query to query at no cost, the set
  * stays the same.
- * Flags RA=1, AA=0; RRSIGs only when the client set DO.  RRsets of the authority and
+ * Flags RA=1, AA=0; RRSIGs, and the NSEC/NSEC3 proof of negative answers, only when
+ * the client set DO, and then only from entries stored from responses with DO (others
+ * are a miss: their signatures are unknown).  RRsets of the authority and
  * additional ranks never answer (cache_rank_answers), nor hide a CNAME.  With
  * FORWARD_CACHE_STALE, expired entries within the serve-stale window answer too (TTL
  * 30, EDE 3).  An RRset that does not fit sets TC.  Returns OK with *len set, or
@@ -60,7 +62,11 @@ int forward_cache_answer(cache *c, const reply_query *q, uint16_t udp_max, uint3
  *     that does not parse to its end stores nothing;
  *   - DNAMEs of the answer section above a name of the chain, rank as the answer
  *     (RFC 6672 §3.3: they explain its CNAME; forward_cache_answer gives them back);
- *   - RRSIGs go with the RRsets they cover.
+ *   - RRSIGs go with the RRsets they cover; NSEC/NSEC3 records of the authority
+ *     section (and their RRSIGs) go with the negative answer they prove;
+ *   - entries are marked as complete for DO clients when the response has DO set
+ *     (RFC 3225 §3: it echoes the query's; a server that does not echo it only costs
+ *     DO clients their cache hits).
  * SERVFAIL and other rcodes are not stored.  Returns the number of entries stored, or
  * an error (ENOMEM; EINVAL for a response that is not an answer to the question). */
 int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclass,

@@ -13,6 +13,8 @@ typedef struct rrset_mark {
 	uint16_t type;
 	uint16_t rclass;
 	bool skipping; /* an additional RRset that did not fit: drop its other records */
+	owndns_rr_iter first; /* reads the RRset again from its first record */
+	unsigned seen;        /* records of the RRset read so far */
 	owndns_msg_writer before;
 } rrset_mark;
 
@@ -22,14 +24,40 @@ static bool same_rrset(const rrset_mark *m, const owndns_rr_view *v)
 	       owndns_name_equal(m->owner, v->owner);
 }
 
-static void open_rrset(rrset_mark *m, const owndns_rr_view *v, const owndns_msg_writer *w)
+static void open_rrset(rrset_mark *m, const owndns_rr_view *v, const owndns_rr_iter *at,
+		       const owndns_msg_writer *w)
 {
 	m->open = true;
+	m->first = *at;
+	m->seen = 0;
 	memcpy(m->owner, v->owner, v->owner_len);
 	m->type = v->type;
 	m->rclass = v->rclass;
 	m->skipping = false;
 	m->before = *w;
+}
+
+/* Records of an RRset checked against the earlier ones: the check reads the RRset
+ * again for each record, and an RRset of thousands (a 64 KiB TCP answer) must not cost
+ * millions of name reads. */
+#define DUPLICATE_CHECK_MAX 64
+
+/* RFC 2181 §5: "servers should suppress such duplicates if encountered" (the cache
+ * drops them too, so a first answer and a cached one agree).  An earlier record of the
+ * open RRset with the same RDATA octets: the same pointers mean the same names, so
+ * equal octets are equal records (different compression of equal names is missed, as
+ * cache_records_encode misses names differing in case). */
+static bool repeats_earlier(const owndns_msg *m, rrset_mark *mark, const owndns_rr_view *v)
+{
+	if (++mark->seen > DUPLICATE_CHECK_MAX)
+		return false;
+	owndns_rr_iter it = mark->first;
+	owndns_rr_view e;
+	while (owndns_rr_iter_next(&it, &e) > 0 && e.rr_pos < v->rr_pos)
+		if (e.rdlen == v->rdlen && same_rrset(mark, &e) &&
+		    memcmp(m->pkt + e.rdata_pos, m->pkt + v->rdata_pos, v->rdlen) == 0)
+			return true;
+	return false;
 }
 
 enum copy_result { COPY_OK, COPY_TRUNCATED, COPY_FAILED };
@@ -182,13 +210,16 @@ static enum copy_result copy_section(reply *r, const owndns_msg *m, owndns_secti
 	mark.open = false;
 
 	owndns_rr_iter_init(&it, m, section);
-	while (owndns_rr_iter_next(&it, &v) > 0) {
+	for (;;) {
+		owndns_rr_iter at = it;
+		if (owndns_rr_iter_next(&it, &v) <= 0)
+			break;
 		if (v.type == OWNDNS_TYPE_OPT || v.type == OWNDNS_TYPE_TSIG ||
 		    !may_pass(chain, domain, section, &v))
 			continue;
 		if (!same_rrset(&mark, &v))
-			open_rrset(&mark, &v, &r->w);
-		else if (mark.skipping)
+			open_rrset(&mark, &v, &at, &r->w);
+		else if (mark.skipping || repeats_earlier(m, &mark, &v))
 			continue;
 		owndns_rr rr;
 		if (owndns_rr_view_to_rr(m, &v, storage, cap, &rr))

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <owndns/edns.h>
 #include <owndns/rdata.h>
 
 #define ARENA_CHUNK 16384
@@ -44,6 +45,7 @@ typedef struct response_records {
 	uint8_t *big_scratch;  /* OWNDNS_NAME_MAX + OWNDNS_RDATA_MAX, taken when needed */
 	cache_rank answer_rank, authority_rank;
 	const uint8_t *domain; /* the forwarding target's zone: nothing outside is kept */
+	bool dnssec_ok;        /* the response has DO: the query had it (RFC 3225 §3) */
 } response_records;
 
 static uint8_t *arena_alloc(arena_chunk **head, size_t n)
@@ -221,6 +223,21 @@ static bool in_domain(const response_records *r, const uint8_t *name)
 	return owndns_name_is_subdomain(name, r->domain);
 }
 
+/* RRSIG RDATA: type covered (2), algorithm (1), labels (1). */
+#define RRSIG_LABELS_AT 3
+
+/* An RRSIG with fewer labels than its owner signs a wildcard expansion (RFC 4035
+ * §5.3.4): a DO client must also get the NSEC/NSEC3 proof that no closer name exists
+ * (§3.1.3.3), which is not cached with the RRset. */
+static bool signs_wildcard_expansion(const owndns_rr *sigs, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (sigs[i].rdlen > RRSIG_LABELS_AT &&
+		    sigs[i].rdata[RRSIG_LABELS_AT] < owndns_name_label_count(sigs[i].owner))
+			return true;
+	return false;
+}
+
 /* Stores the RRset (owner, type) of a section.  Returns 1 when stored, 0 when there is
  * no such RRset or the cache kept what it had, or an error. */
 static int store_rrset(cache *c, response_records *r, rrset_buf *b, owndns_section section,
@@ -238,6 +255,8 @@ static int store_rrset(cache *c, response_records *r, rrset_buf *b, owndns_secti
 	in.rrs = b->rrs;
 	in.sigs = b->sigs;
 	in.rank = rank;
+	/* A DO client gets the expansion from the upstream, with its proof. */
+	in.dnssec_ok = r->dnssec_ok && !signs_wildcard_expansion(in.sigs, in.sig_count);
 	int rc = cache_store_rrset(c, &in, now);
 	if (rc == OWNDNS_OK)
 		return 1;
@@ -256,6 +275,30 @@ static const owndns_rr *find_record(const response_records *r, owndns_section se
 			return &s->rr;
 	}
 	return NULL;
+}
+
+static bool is_denial(const owndns_rr *rr)
+{
+	uint16_t type = rr->type == OWNDNS_TYPE_RRSIG ? rrsig_covered(rr) : rr->type;
+	return type == OWNDNS_TYPE_NSEC || type == OWNDNS_TYPE_NSEC3;
+}
+
+/* The NSEC/NSEC3 records of the authority section and their RRSIGs, in the zone of
+ * `soa` (RFC 4035 §3.1.3: what a DO client needs to check the denial). */
+static size_t gather_proof(response_records *r, const owndns_rr *soa, owndns_rr *out,
+			   size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->count && n < cap; i++) {
+		stored_rr *s = &r->rrs[i];
+		if (s->section != OWNDNS_SECTION_AUTHORITY || s->rr.rclass != soa->rclass ||
+		    !is_denial(&s->rr) || !owndns_name_is_subdomain(s->rr.owner, soa->owner) ||
+		    !in_domain(r, s->rr.owner))
+			continue;
+		s->used = true;
+		out[n++] = s->rr;
+	}
+	return n;
 }
 
 /* RFC 2308 §5: the negative answer for the chain's last name, when an SOA at or above
@@ -285,6 +328,9 @@ static int store_negative(cache *c, response_records *r, rrset_buf *b, const uin
 	in.sig_count = gather(r, OWNDNS_SECTION_AUTHORITY, soa->owner, OWNDNS_TYPE_SOA, qclass,
 			      true, b->sigs, b->cap);
 	in.sigs = b->sigs;
+	in.proof_count = gather_proof(r, soa, b->rrs, b->cap);
+	in.proof = b->rrs;
+	in.dnssec_ok = r->dnssec_ok;
 	in.rank = r->authority_rank;
 	int rc = cache_store_negative(c, &in, now);
 	if (rc == OWNDNS_OK)
@@ -399,6 +445,12 @@ static int store_chain(cache *c, response_records *r, rrset_buf *b, const uint8_
 	return stored;
 }
 
+static bool response_has_do(const owndns_msg *m)
+{
+	owndns_edns e;
+	return owndns_edns_from_msg(m, &e) == OWNDNS_OK && e.dnssec_ok;
+}
+
 /* The arena's first chunk, on the caller's stack. */
 typedef union stack_arena {
 	arena_chunk chunk;
@@ -430,6 +482,7 @@ int forward_store(cache *c, const uint8_t *qname, uint16_t qtype, uint16_t qclas
 	memset(&r, 0, sizeof(r));
 	memset(b, 0, sizeof(*b));
 	r.domain = domain;
+	r.dnssec_ok = response_has_do(m);
 	r.arena = stack_arena_init(&first_chunk);
 	bool aa = owndns_header_flag(&m->hdr, OWNDNS_FLAG_AA);
 	r.answer_rank = aa ? CACHE_RANK_ANSWER_AUTH : CACHE_RANK_ANSWER_NONAUTH;

@@ -85,7 +85,7 @@ static int store_texts(cache *c, uint8_t rank, uint32_t now, const char *const *
 		else
 			r[nr++] = t->rr;
 	}
-	cache_rrset_in in = { r, nr, s, ns, rank, 0 };
+	cache_rrset_in in = { r, nr, s, ns, rank, 0, false };
 	return cache_store_rrset(c, &in, now);
 }
 
@@ -135,7 +135,8 @@ static int store_negative(cache *c, const char *name, uint16_t type, bool nxdoma
 
 	wire_name(name, n);
 	parse_rr(soa_text, &soa);
-	cache_negative_in in = { n, type, OWNDNS_CLASS_IN, nxdomain, &soa.rr, NULL, 0, rank, 0 };
+	cache_negative_in in = { n, type, OWNDNS_CLASS_IN, nxdomain, &soa.rr, NULL, 0, rank, 0,
+				 NULL, 0, false };
 	return cache_store_negative(c, &in, now);
 }
 
@@ -415,7 +416,7 @@ static void test_negative_nodata_and_limits(void **state)
 	soa.rr.rdlen--; /* MINIMUM cut short */
 	wire_name("a.example.com.", n);
 	cache_negative_in in = { n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN, false, &soa.rr, NULL, 0,
-				 CACHE_RANK_ANSWER_AUTH, 0 };
+				 CACHE_RANK_ANSWER_AUTH, 0, NULL, 0, false };
 	assert_int_equal(cache_store_negative(c, &in, 0), OWNDNS_EINVAL);
 	/* SOA MINIMUM 0: nothing to cache. */
 	assert_int_equal(store_negative(c, "a.example.com.", OWNDNS_TYPE_A, false,
@@ -667,6 +668,9 @@ static void test_remove_and_clear(void **state)
 	uint8_t n[OWNDNS_NAME_MAX];
 	cache_stats st;
 
+	/* The header of the common entry stays within 56 octets (with 8 of malloc's, one
+	 * 64-octet chunk for a short name and an address). */
+	assert_true(sizeof(cache_entry) <= 56);
 	cache_get_stats(c, &st);
 	size_t empty_bytes = st.bytes_used;
 	assert_true(empty_bytes > 0);
@@ -677,10 +681,11 @@ static void test_remove_and_clear(void **state)
 			 0);
 	cache_get_stats(c, &st);
 	assert_int_equal(st.entries, 3);
-	/* Each entry costs its malloc chunk: 56-octet header + data, glibc-rounded. */
+	/* Each entry costs its malloc chunk: 56-octet header + data (a negative entry also
+	 * holds its proof length, 2 octets), glibc-rounded. */
 	assert_int_equal(st.bytes_used - empty_bytes,
 			 2 * cache_alloc_cost(sizeof(cache_entry) + 11 + 14) +
-				 cache_alloc_cost(sizeof(cache_entry) + 11 + 9 + 10 + 26));
+				 cache_alloc_cost(sizeof(cache_entry) + 11 + 9 + 10 + 26 + 2));
 	wire_name("a.example.", n);
 	assert_int_equal(cache_remove(c, n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN), OWNDNS_OK);
 	assert_int_equal(cache_remove(c, n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN), OWNDNS_ENOTFOUND);
@@ -800,7 +805,7 @@ static int store_numbered(cache *c, unsigned i, uint32_t now, uint32_t ttl)
 	uint8_t addr[4] = { 10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i };
 	name_for(i, n);
 	owndns_rr rr = { n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN, ttl, 4, addr };
-	cache_rrset_in in = { &rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0 };
+	cache_rrset_in in = { &rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0, false };
 	return cache_store_rrset(c, &in, now);
 }
 
@@ -1128,6 +1133,222 @@ static void test_append_rotated(void **state)
 	cache_free(c);
 }
 
+/* ---- DNSSEC data for DO clients, DNAME count ------------------------------------- */
+
+/* Types of the authority records of a message, in order; returns how many. */
+static size_t authority_types(const uint8_t *buf, size_t len, uint16_t *types, size_t cap)
+{
+	owndns_msg m;
+	owndns_rr_iter it;
+	owndns_rr_view rv;
+	size_t n = 0;
+
+	assert_int_equal(owndns_msg_open(&m, buf, len), OWNDNS_OK);
+	owndns_rr_iter_init(&it, &m, OWNDNS_SECTION_AUTHORITY);
+	while (owndns_rr_iter_next(&it, &rv) == 1 && n < cap)
+		types[n++] = rv.type;
+	return n;
+}
+
+static const char NSEC_TEXT[] = "a.example.com. 300 IN NSEC c.example.com. A RRSIG NSEC";
+static const char NSEC_SIG_TEXT[] =
+	"a.example.com. 300 IN RRSIG NSEC 8 3 300 20300101000000 20200101000000 12345 "
+	"example.com. AQIDBAUGBwg=";
+
+static int store_negative_proof(cache *c, const char *name, const char *const *proof_texts,
+				bool dnssec_ok, uint32_t now)
+{
+	uint8_t n[OWNDNS_NAME_MAX];
+	test_rr soa, proof[4];
+	owndns_rr p[4];
+	size_t np = 0;
+
+	wire_name(name, n);
+	parse_rr(SOA_TEXT, &soa);
+	for (; proof_texts && proof_texts[np]; np++) {
+		parse_rr(proof_texts[np], &proof[np]);
+		p[np] = proof[np].rr;
+	}
+	cache_negative_in in = { n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN, true, &soa.rr, NULL, 0,
+				 CACHE_RANK_AUTHORITY_AUTH, 0, p, np, dnssec_ok };
+	return cache_store_negative(c, &in, now);
+}
+
+/* A negative answer keeps its NSEC proof for DO clients (RFC 4035 §3.1.3), and gives it
+ * only to them; the proof counts against the budget. */
+static void test_negative_proof(void **state)
+{
+	(void)state;
+	cache *c = new_cache(1 << 20, 4);
+	uint8_t storage[2048], buf[1024], q[OWNDNS_NAME_MAX];
+	uint16_t types[8];
+	cache_view v;
+	owndns_msg_writer w;
+	cache_stats st;
+	size_t len;
+
+	cache_get_stats(c, &st);
+	size_t empty_bytes = st.bytes_used;
+	const char *proof[] = { NSEC_TEXT, NSEC_SIG_TEXT, NULL };
+	assert_int_equal(store_negative_proof(c, "b.example.com.", proof, true, 0), OWNDNS_OK);
+	cache_get_stats(c, &st);
+	test_rr soa, nsec, sig;
+	parse_rr(SOA_TEXT, &soa);
+	parse_rr(NSEC_TEXT, &nsec);
+	parse_rr(NSEC_SIG_TEXT, &sig);
+	owndns_rr pr[2] = { nsec.rr, sig.rr };
+	assert_int_equal(st.bytes_used - empty_bytes,
+			 cache_alloc_cost(sizeof(cache_entry) + 15 + 13 + 10 + soa.rr.rdlen + 2 +
+					  cache_proof_size(pr, 2)));
+
+	assert_int_equal(lookup(c, "b.example.com.", OWNDNS_TYPE_A, 10, CACHE_LOOKUP_DNSSEC, &v,
+				storage, sizeof(storage)),
+			 OWNDNS_OK);
+	assert_int_equal(v.kind, CACHE_KIND_NXDOMAIN);
+	assert_int_equal(v.proof_len, cache_proof_size(pr, 2));
+	size_t pos = 0;
+	owndns_rr rr;
+	assert_int_equal(cache_proof_next(v.proof, v.proof_len, &pos, &rr), 1);
+	assert_true(owndns_name_equal(rr.owner, nsec.rr.owner));
+	assert_int_equal(rr.type, OWNDNS_TYPE_NSEC);
+	assert_int_equal(cache_proof_next(v.proof, v.proof_len, &pos, &rr), 1);
+	assert_int_equal(rr.type, OWNDNS_TYPE_RRSIG);
+	assert_int_equal(cache_proof_next(v.proof, v.proof_len, &pos, &rr), 0);
+
+	/* With DO: SOA, then the proof under its own owners, TTL the entry's. */
+	start_message(&w, buf, sizeof(buf), 1, "b.example.com.", q);
+	assert_int_equal(cache_view_append(&v, &w, OWNDNS_SECTION_AUTHORITY, NULL,
+					   CACHE_APPEND_SIGS),
+			 OWNDNS_OK);
+	assert_int_equal(owndns_writer_finish(&w, &len), OWNDNS_OK);
+	assert_int_equal(authority_types(buf, len, types, 8), 3);
+	assert_int_equal(types[0], OWNDNS_TYPE_SOA);
+	assert_int_equal(types[1], OWNDNS_TYPE_NSEC);
+	assert_int_equal(types[2], OWNDNS_TYPE_RRSIG);
+	/* Without DO: the SOA alone (RFC 4035 §3.2.1). */
+	start_message(&w, buf, sizeof(buf), 1, "b.example.com.", q);
+	assert_int_equal(cache_view_append(&v, &w, OWNDNS_SECTION_AUTHORITY, NULL, 0), OWNDNS_OK);
+	assert_int_equal(owndns_writer_finish(&w, &len), OWNDNS_OK);
+	assert_int_equal(authority_types(buf, len, types, 8), 1);
+
+	/* Only NSEC/NSEC3 and RRSIGs over them, inside the SOA's zone. */
+	const char *not_denial[] = { "a.example.com. 300 IN A 192.0.2.1", NULL };
+	assert_int_equal(store_negative_proof(c, "d.example.com.", not_denial, true, 0),
+			 OWNDNS_EINVAL);
+	const char *outside[] = { "a.example.net. 300 IN NSEC c.example.net. A", NULL };
+	assert_int_equal(store_negative_proof(c, "d.example.com.", outside, true, 0),
+			 OWNDNS_EINVAL);
+	const char *sig_over_a[] = { SIG_TEXT, NULL };
+	assert_int_equal(store_negative_proof(c, "d.example.com.", sig_over_a, true, 0),
+			 OWNDNS_EINVAL);
+	cache_free(c);
+}
+
+/* Data stored from a response without DO has no known RRSIGs: a miss for DO clients,
+ * which then fetch it with DO; that copy is not given up for a copy without DO. */
+static void test_dnssec_ok_entries(void **state)
+{
+	(void)state;
+	cache *c = new_cache(1 << 20, 4);
+	uint8_t storage[1024];
+	cache_view v;
+	test_rr a;
+
+	parse_rr("www.example. 600 IN A 192.0.2.1", &a);
+	cache_rrset_in plain = { &a.rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0, false };
+	assert_int_equal(cache_store_rrset(c, &plain, 0), OWNDNS_OK);
+	assert_int_equal(lookup(c, "www.example.", OWNDNS_TYPE_A, 1, 0, &v, storage,
+				sizeof(storage)),
+			 OWNDNS_OK);
+	assert_int_equal(lookup(c, "www.example.", OWNDNS_TYPE_A, 1, CACHE_LOOKUP_DNSSEC, &v,
+				storage, sizeof(storage)),
+			 OWNDNS_ENOTFOUND);
+	const char *no_proof[] = { NULL };
+	assert_int_equal(store_negative_proof(c, "n.example.com.", no_proof, false, 0), OWNDNS_OK);
+	assert_int_equal(lookup(c, "n.example.com.", OWNDNS_TYPE_A, 1, CACHE_LOOKUP_DNSSEC, &v,
+				storage, sizeof(storage)),
+			 OWNDNS_ENOTFOUND);
+
+	cache_rrset_in with_do = plain;
+	with_do.dnssec_ok = true;
+	assert_int_equal(cache_store_rrset(c, &with_do, 2), OWNDNS_OK);
+	assert_int_equal(lookup(c, "www.example.", OWNDNS_TYPE_A, 3, CACHE_LOOKUP_DNSSEC, &v,
+				storage, sizeof(storage)),
+			 OWNDNS_OK);
+	assert_int_equal(cache_store_rrset(c, &plain, 4), CACHE_NOT_STORED);
+	assert_int_equal(lookup(c, "www.example.", OWNDNS_TYPE_A, 5, CACHE_LOOKUP_DNSSEC, &v,
+				storage, sizeof(storage)),
+			 OWNDNS_OK);
+	/* Expired, it gives way as before. */
+	assert_int_equal(cache_store_rrset(c, &plain, 700), OWNDNS_OK);
+	cache_free(c);
+}
+
+/* cache_holds_dnames follows DNAME entries in and out: stored, replaced, removed,
+ * evicted, cleared. */
+static void test_dname_count(void **state)
+{
+	(void)state;
+	cache *c = new_cache(1 << 20, 4);
+	uint8_t n[OWNDNS_NAME_MAX];
+
+	assert_false(cache_holds_dnames(c));
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_AUTH, 0, "www.example. 600 IN A 192.0.2.1"),
+			 OWNDNS_OK);
+	assert_false(cache_holds_dnames(c));
+	const char *dname = "d.example. 600 IN DNAME t.example.";
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_AUTH, 0, dname), OWNDNS_OK);
+	assert_true(cache_holds_dnames(c));
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_AUTH, 1, dname), OWNDNS_OK); /* replaced */
+	wire_name("d.example.", n);
+	assert_int_equal(cache_remove(c, n, OWNDNS_TYPE_DNAME, OWNDNS_CLASS_IN), OWNDNS_OK);
+	assert_false(cache_holds_dnames(c));
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_AUTH, 0, dname), OWNDNS_OK);
+	cache_clear(c);
+	assert_false(cache_holds_dnames(c));
+
+	/* Evicted: a small cache filled with other names. */
+	cache_free(c);
+	c = new_cache(256 << 10, 1);
+	assert_int_equal(store1(c, CACHE_RANK_ANSWER_AUTH, 0, dname), OWNDNS_OK);
+	for (unsigned i = 0; i < 20000 && cache_holds_dnames(c); i++) {
+		owndns_rr rr;
+		uint8_t addr[4] = { 192, 0, 2, 1 };
+		name_for(i, n);
+		rr = (owndns_rr){ n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN, 600, 4, addr };
+		cache_rrset_in in = { &rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0, false };
+		assert_int_equal(cache_store_rrset(c, &in, 0), OWNDNS_OK);
+	}
+	assert_false(cache_holds_dnames(c));
+	cache_free(c);
+}
+
+/* The budget after an RRset is replaced by a larger and then a smaller one: only the
+ * entry held counts. */
+static void test_budget_after_replace(void **state)
+{
+	(void)state;
+	cache *c = new_cache(1 << 20, 4);
+	cache_stats st;
+
+	cache_get_stats(c, &st);
+	size_t empty_bytes = st.bytes_used;
+	const char *one[] = { "www.example. 600 IN A 192.0.2.1", NULL };
+	const char *three[] = { "www.example. 600 IN A 192.0.2.1", "www.example. 600 IN A 192.0.2.2",
+				"www.example. 600 IN A 192.0.2.3", NULL };
+	assert_int_equal(store_texts(c, CACHE_RANK_ANSWER_AUTH, 0, one), OWNDNS_OK);
+	assert_int_equal(store_texts(c, CACHE_RANK_ANSWER_AUTH, 1, three), OWNDNS_OK);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(st.bytes_used - empty_bytes,
+			 cache_alloc_cost(sizeof(cache_entry) + 13 + 3 * 14));
+	assert_int_equal(store_texts(c, CACHE_RANK_ANSWER_AUTH, 2, one), OWNDNS_OK);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 1);
+	assert_int_equal(st.bytes_used - empty_bytes, cache_alloc_cost(sizeof(cache_entry) + 13 + 14));
+	cache_free(c);
+}
+
 /* ---- Two threads ------------------------------------------------------------------ */
 
 typedef struct thread_arg {
@@ -1148,7 +1369,7 @@ static void *worker(void *p)
 		uint8_t addr[4] = { 10, 0, (uint8_t)(i >> 8), (uint8_t)i };
 		name_for(a->base + i % 3000, n);
 		owndns_rr rr = { n, OWNDNS_TYPE_A, OWNDNS_CLASS_IN, 60 + i % 7, 4, addr };
-		cache_rrset_in in = { &rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0 };
+		cache_rrset_in in = { &rr, 1, NULL, 0, CACHE_RANK_ANSWER_NONAUTH, 0, false };
 		if (cache_store_rrset(a->c, &in, i / 100) != OWNDNS_OK)
 			return NULL;
 		name_for(a->other + i % 3000, n);
@@ -1206,6 +1427,10 @@ int main(void)
 		cmocka_unit_test(test_append_matches_dnspython),
 		cmocka_unit_test(test_append_whole_rrset_or_nothing),
 		cmocka_unit_test(test_append_rotated),
+		cmocka_unit_test(test_negative_proof),
+		cmocka_unit_test(test_dnssec_ok_entries),
+		cmocka_unit_test(test_dname_count),
+		cmocka_unit_test(test_budget_after_replace),
 		cmocka_unit_test(test_two_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -79,6 +79,27 @@ static int add_sources(const daemon_resolver_config *cfg, local_data *ld,
 	return OWNDNS_OK;
 }
 
+/* Zones answer before local names: a local name inside a zone= is never answered,
+ * which is worth a word at start. */
+static void warn_hidden_names(const local_data *ld, const daemon_zone_config *zones,
+			      size_t zone_count, const server_log *log)
+{
+	for (size_t i = 0; i < zone_count; i++) {
+		uint8_t apex[OWNDNS_NAME_MAX];
+		char text[OWNDNS_NAME_TEXT_MAX];
+		size_t len;
+		if (owndns_name_from_text(zones[i].origin, strlen(zones[i].origin), NULL, apex,
+					  &len))
+			continue;
+		const uint8_t *hidden = local_data_user_name_under(ld, apex);
+		if (!hidden || owndns_name_to_text(hidden, text, sizeof(text)) < 0)
+			continue;
+		log_warn(log, "local name %s (hosts= or local-data=) is inside zone %s, which "
+			 "answers first: the local name is never answered", text,
+			 zones[i].origin);
+	}
+}
+
 int daemon_local_build(const daemon_resolver_config *cfg, const daemon_zone_config *zones,
 		       size_t zone_count, const server_log *log, local_data **out)
 {
@@ -89,8 +110,10 @@ int daemon_local_build(const daemon_resolver_config *cfg, const daemon_zone_conf
 	int rc = yield_zones(ld, cfg, zones, zone_count);
 	if (rc == OWNDNS_OK)
 		rc = add_sources(cfg, ld, log);
-	if (rc == OWNDNS_OK)
+	if (rc == OWNDNS_OK) {
+		warn_hidden_names(ld, zones, zone_count, log);
 		rc = local_data_finish(ld);
+	}
 	if (rc) {
 		local_data_free(ld);
 		return rc;

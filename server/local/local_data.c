@@ -411,6 +411,16 @@ int local_data_finish(local_data *ld)
 	return OWNDNS_OK;
 }
 
+const uint8_t *local_data_user_name_under(const local_data *ld, const uint8_t *apex)
+{
+	for (size_t i = 0; i < ld->record_count; i++) {
+		const local_record *r = &ld->records[i];
+		if (r->origin == LOCAL_ORIGIN_USER && owndns_name_is_subdomain(r->owner, apex))
+			return r->owner;
+	}
+	return NULL;
+}
+
 size_t local_data_name_count(const local_data *ld)
 {
 	return ld->name_count;

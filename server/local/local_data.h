@@ -66,6 +66,10 @@ void local_data_set_builtin(local_data *ld, bool enabled);
  * 168.192.in-addr.arpa's other names NXDOMAIN).  Call before finish.  Errors: ENOMEM. */
 int local_data_yield(local_data *ld, const uint8_t *apex);
 
+/* The first name added from local-data or a hosts file (not a built-in or a hosts
+ * PTR) at or below `apex`, or NULL.  Before finish only. */
+const uint8_t *local_data_user_name_under(const local_data *ld, const uint8_t *apex);
+
 /* Adds one local-data value, "name [TTL] [IN] TYPE rdata" (names absolute whether or
  * not they end with a dot; TTL 3600 when omitted, as Unbound).  A bad value is reported
  * as `where: local-data="VALUE": problem` and gives its status (ESYNTAX, EUNKNOWN_TYPE,

@@ -25,7 +25,8 @@ import pytest
 
 from conftest import DATA
 from counting_upstream import resolver, track_upstream  # noqa: F401 (fixtures)
-from counting_upstream import CountingUpstream, ask, rr_lines, targets
+from counting_upstream import CountingUpstream, ask, owndns_command, rr_lines, targets
+from servers import free_port, wait_answering
 
 FORWARD_DATA = os.path.join(DATA, "forward")
 HOSTS = os.path.join(FORWARD_DATA, "home.hosts")
@@ -322,3 +323,24 @@ def test_flags_edns_id_and_case(upstreams, resolver, use_edns):
         problems += ["%s %s: %s" % (qname, qtype, p) for p in check_header(q, r, aa)]
     assert not problems, "\n".join(problems)
     assert up.count("txt.fwd.example.", "TXT") == 1
+
+
+def test_local_name_inside_zone_is_reported(processes, tmp_path, upstreams):
+    """zone= answers before local names: a local-data name inside a zone is never
+    answered, and the start says so instead of leaving the user to wonder."""
+    up = upstreams()
+    zone = tmp_path / "lan.zone"
+    zone.write_text("$TTL 60\n@ SOA ns h 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n"
+                    "host A 192.0.2.7\n", encoding="ascii")
+    port = free_port()
+    cmd = owndns_command(port, {"forward": [up.addr],
+                                "local-data": ["host.lan. 60 IN A 192.0.2.9",
+                                               "elsewhere.example. 60 IN A 192.0.2.8"]})
+    proc = processes.start(cmd + ["zone=lan:%s" % zone])
+    wait_answering(port, proc, "lan.")
+    r = ask(port, "host.lan.", "A")
+    assert [rd.address for rrset in r.answer for rd in rrset] == ["192.0.2.7"]
+    processes.stop(proc)
+    log = proc.stderr.read().decode()
+    assert "local name host.lan. (hosts= or local-data=) is inside zone lan" in log, log
+    assert "elsewhere.example" not in log, log

@@ -29,6 +29,7 @@ typedef struct parsed_query {
 	owndns_msg msg;
 	reply_query rq; /* the question and how to answer it */
 	uint8_t version; /* EDNS version */
+	bool opt_seen;   /* the packet has an OPT record, well-formed or not */
 } parsed_query;
 
 /* The header of a header-only response: ID, opcode, RD and CD echoed (RFC 1035
@@ -45,18 +46,25 @@ static owndns_header response_header(const owndns_header *query)
 
 /* A response of the header alone: for queries whose question cannot be trusted.  With
  * more than one question NSD echoes no flag at all (it will not guess which question
- * they went with); we do the same. */
-static size_t header_only(const owndns_header *query, unsigned rcode, uint8_t *out,
-			  size_t cap)
+ * they went with); we do the same.  A query that carried an OPT gets one back (version
+ * 0, our size, no DO, no option), also when the OPT itself was wrong: RFC 6891 §6.1.1
+ * ("MUST include an OPT record") and §7 (a FORMERR for a bad OPT "MUST include an OPT
+ * record"); Unbound does so, NSD does not. */
+static size_t header_only(const owndns_header *query, unsigned rcode, bool with_opt,
+			  uint16_t udp_size, uint8_t *out, size_t cap)
 {
 	owndns_msg_writer w;
+	owndns_edns_builder opt;
+	uint8_t no_options[1]; /* a builder wants storage, even for no option */
 	owndns_header h = response_header(query);
 	size_t len;
 
 	if (query->count[OWNDNS_SECTION_QUESTION] > 1)
 		h.flags &= (uint16_t)~(OWNDNS_FLAG_RD | OWNDNS_FLAG_CD);
 	owndns_header_set_rcode(&h, rcode);
-	if (owndns_writer_init(&w, out, cap, &h) || owndns_writer_finish(&w, &len))
+	owndns_edns_builder_init(&opt, no_options, 0, udp_size);
+	if (owndns_writer_init(&w, out, cap, &h) ||
+	    (with_opt && owndns_writer_edns(&w, &opt)) || owndns_writer_finish(&w, &len))
 		return 0;
 	return len;
 }
@@ -89,6 +97,9 @@ static enum verdict validate_query(const uint8_t *pkt, size_t len, parsed_query 
 
 	if (rc == OWNDNS_EHEADER || owndns_header_flag(h, OWNDNS_FLAG_QR))
 		return VERDICT_DROP; /* RFC 1035 §4.1.1: never answer a response */
+	/* EEDNS: a second OPT, one outside the additional section or not owned by the
+	 * root; either way the client sent EDNS. */
+	q->opt_seen = rc == OWNDNS_EEDNS || (rc == OWNDNS_OK && q->msg.opt_pos != 0);
 	*rcode = OWNDNS_RCODE_FORMERR;
 	if (rc)
 		return VERDICT_HEADER_ONLY;
@@ -348,7 +359,7 @@ size_t server_process(const server_view *view, const server_request *req, uint32
 	case VERDICT_HEADER_ONLY:
 		if (view->acl && !acl_allows(view->acl, req->client))
 			rcode = OWNDNS_RCODE_REFUSED;
-		return header_only(&q.msg.hdr, rcode, out, cap);
+		return header_only(&q.msg.hdr, rcode, q.opt_seen, view_udp_max(view), out, cap);
 	case VERDICT_ANSWER:
 		break;
 	}
@@ -485,6 +496,26 @@ size_t server_answer_chased(const server_view *view, const reply_query *client,
 	return forward_rebuild_chain(client, fp, count, udp_max, &view->ttl_limits, out, cap);
 }
 
+size_t server_answer_stale(const server_view *view, const reply_query *client, uint32_t now,
+			   uint32_t asked, uint8_t *out, size_t cap)
+{
+	uint16_t udp_max = view_udp_max(view);
+	size_t n;
+
+	if (!view->serve_stale || !view->cache)
+		return 0;
+	if (forward_cache_answer(view->cache, client, udp_max, now, FORWARD_CACHE_STALE, out,
+				 cap, &n) == OWNDNS_OK)
+		return n;
+	/* Data that has left the window while the client waited was still good when it
+	 * asked: serve-stale-max is the age the data may have at the question. */
+	if (asked < now &&
+	    forward_cache_answer(view->cache, client, udp_max, asked, FORWARD_CACHE_STALE, out,
+				 cap, &n) == OWNDNS_OK)
+		return n;
+	return 0;
+}
+
 size_t server_answer_upstream(const server_view *view, const reply_query *client, long target,
 			      const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out,
 			      size_t cap)
@@ -506,9 +537,8 @@ size_t server_answer_upstream(const server_view *view, const reply_query *client
 		return forward_rebuild(client, &m, domain, udp_max, &view->ttl_limits, out, cap);
 	}
 	/* RFC 8767 §4: expired data rather than no answer. */
-	if (view->serve_stale && view->cache &&
-	    forward_cache_answer(view->cache, client, udp_max, now, FORWARD_CACHE_STALE, out,
-				 cap, &n) == OWNDNS_OK)
+	n = server_answer_stale(view, client, now, now, out, cap);
+	if (n > 0)
 		return n;
 	reply r;
 	reply_init(&r, client, udp_max, true, out, cap);

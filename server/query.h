@@ -50,7 +50,7 @@ typedef struct server_view {
 	const struct acl *acl;        /* who may ask; NULL: everyone */
 	struct cache *cache;          /* NULL: no cache */
 	struct forwarders *forward;   /* forward= / forward-zone=; NULL: none */
-	bool serve_stale;             /* RFC 8767 when every upstream fails */
+	bool serve_stale;             /* RFC 8767: stale data when the upstream is late or fails */
 	forward_ttl_limits ttl_limits; /* the cache's clamps, for fresh answers too */
 } server_view;
 
@@ -98,6 +98,14 @@ void server_store_upstream(const server_view *view, const inflight_key *key,
 size_t server_answer_upstream(const server_view *view, const reply_query *client, long target,
 			      const uint8_t *pkt, size_t len, uint32_t now, uint8_t *out,
 			      size_t cap);
+
+/* Stale data for a client whose upstream answer is late or failed (RFC 8767): the
+ * cache's answer to its question, expired entries included when they are within
+ * serve-stale-max (TTL 30, EDE 3), judged at `now` or, failing that, at `asked` (the
+ * time the client asked, <= now).  Returns the length written to out[0..cap), 0 when
+ * serve-stale is off or the cache has nothing for the question. */
+size_t server_answer_stale(const server_view *view, const reply_query *client, uint32_t now,
+			   uint32_t asked, uint8_t *out, size_t cap);
 
 /* A chain the upstream left incomplete goes on with its next name (forward_chain_next):
  * a CNAME that leaves the forwarding target's zone is asked of the target that covers

@@ -43,7 +43,7 @@ static const option_spec serve_keys[] = {
 	  "order of an RRset's records from the cache: as received, or rotated per query",
 	  "fixed|rotate", 0, 0 },
 	{ "serve-stale", OPTION_BOOL, "no", false,
-	  "answer expired data (TTL 30) when every upstream fails", NULL, 0, 0 },
+	  "answer expired data (TTL 30, EDE 3) when the upstream has not answered within 1.8 s or fails", NULL, 0, 0 },
 	{ "serve-stale-max", OPTION_TTL, "1d", false, "how long after expiry data may be served",
 	  NULL, 0, 0 },
 	{ "hosts", OPTION_PATH, NULL, true, "hosts file whose names are answered locally", NULL,

@@ -19,11 +19,20 @@
  * Per worker: no lock, no shared state. */
 #define ID_POOL_SIZE 256
 
+struct forward_waiter;
+
 struct net_forwarding {
 	inflight_table table;
 	upstream_io *io;      /* this worker's upstream sockets */
 	uint8_t id_pool[ID_POOL_SIZE];
 	size_t id_pool_used;  /* octets of id_pool handed out already */
+	/* serve-stale client timer (STALE_CLIENT_TIMEOUT_MS): the waiters not yet offered
+	 * stale data, oldest first (they arrive in clock order, so appending keeps it), and
+	 * one timer for the whole list, due when the oldest is.  Started only when
+	 * serve-stale is on; a waiter answered before its time just leaves the list. */
+	uv_timer_t stale_timer;
+	bool stale_timer_open;
+	struct forward_waiter *stale_first, *stale_last;
 };
 
 /* One upstream query and the fetch it answers. */
@@ -49,6 +58,9 @@ typedef struct forward_waiter {
 	/* The responses of the chain so far (copies, owned), FORWARD_CHAIN_MAX + 1 slots
 	 * (the last for the final response); NULL until the first chase. */
 	server_chase_piece *pieces;
+	/* In net_forwarding's stale list: still to be offered stale data. */
+	bool stale_watched;
+	struct forward_waiter *stale_prev, *stale_next;
 } forward_waiter;
 
 static void random_bytes(void *buf, size_t len)
@@ -89,11 +101,17 @@ int net_forwarding_init(net_context *ctx)
 		return OWNDNS_ENOMEM;
 	}
 	int rc = upstream_io_open(ctx->loop, ctx->recv_buf, sizeof(ctx->recv_buf), &f->io);
+	if (rc == OWNDNS_OK && uv_timer_init(ctx->loop, &f->stale_timer) != 0) {
+		upstream_io_close(f->io); /* freed by the loop's close callbacks */
+		rc = OWNDNS_ENOMEM;
+	}
 	if (rc) {
 		inflight_table_free(&f->table);
 		free(f);
 		return rc;
 	}
+	f->stale_timer.data = ctx;
+	f->stale_timer_open = true;
 	ctx->forwarding = f;
 	return OWNDNS_OK;
 }
@@ -118,37 +136,48 @@ static forward_waiter *forward_waiter_of(net_waiter *w)
 	return (forward_waiter *)w;
 }
 
-static void waiter_release(net_waiter *w)
+/* ---- the serve-stale client timer ---- */
+
+static void stale_unwatch(net_forwarding *f, forward_waiter *fw)
+{
+	if (!fw->stale_watched)
+		return;
+	if (fw->stale_prev)
+		fw->stale_prev->stale_next = fw->stale_next;
+	else
+		f->stale_first = fw->stale_next;
+	if (fw->stale_next)
+		fw->stale_next->stale_prev = fw->stale_prev;
+	else
+		f->stale_last = fw->stale_prev;
+	fw->stale_prev = fw->stale_next = NULL;
+	fw->stale_watched = false;
+}
+
+static void waiter_release(net_forwarding *f, net_waiter *w)
 {
 	forward_waiter *fw = forward_waiter_of(w);
+	if (f)
+		stale_unwatch(f, fw);
 	for (unsigned i = 0; fw->pieces && i < fw->chases; i++)
 		free((uint8_t *)fw->pieces[i].pkt);
 	free(fw->pieces);
 	free(w);
 }
 
-static void waiter_free(net_waiter *w)
+static void waiter_free(net_forwarding *f, net_waiter *w)
 {
 	if (w->tcp && w->conn)
 		tcp_conn_untrack(w->conn, w);
-	waiter_release(w);
+	waiter_release(f, w);
 }
 
 /* ---- answering the waiters ---- */
 
-static void deliver(net_context *ctx, net_waiter *w, long target, const uint8_t *pkt,
-		    size_t len)
+/* Sends the answer in ctx->answer_buf[0..n) to w (nothing when n is 0: a TCP
+ * connection then just reads on) and frees w, which waits on no fetch any more. */
+static void answer_waiter(net_context *ctx, net_waiter *w, size_t n)
 {
-	forward_waiter *fw = forward_waiter_of(w);
-	size_t n;
-	if (fw->chases > 0) {
-		fw->pieces[fw->chases] = (server_chase_piece){ target, pkt, len };
-		n = server_answer_chased(ctx->view, &w->client, fw->pieces, fw->chases + 1,
-					 net_now_s(ctx), ctx->answer_buf, sizeof(ctx->answer_buf));
-	} else
-		n = server_answer_upstream(ctx->view, &w->client, target, pkt, len,
-					   net_now_s(ctx), ctx->answer_buf,
-					   sizeof(ctx->answer_buf));
 	if (n > sizeof(ctx->answer_buf))
 		n = 0;
 	if (w->tcp) {
@@ -163,7 +192,81 @@ static void deliver(net_context *ctx, net_waiter *w, long target, const uint8_t 
 					w->control_len ? w->control : NULL, w->control_len,
 					ctx->answer_buf, n);
 	}
-	waiter_release(w);
+	waiter_release(ctx->forwarding, w);
+}
+
+static uint64_t stale_due_ms(const forward_waiter *fw)
+{
+	return fw->arrived_ms + STALE_CLIENT_TIMEOUT_MS;
+}
+
+/* The client has waited long enough: stale data if the cache holds some for its
+ * question, judged when it asked (so serve-stale-max is the age of the data at the
+ * question, not at the answer), and the fetch goes on without it.  With none, it
+ * waits on for the fetch as before. */
+static void offer_stale(net_context *ctx, forward_waiter *fw)
+{
+	net_waiter *w = &fw->base;
+	uint32_t asked = (uint32_t)(fw->arrived_ms / 1000); /* the clock of net_now_s */
+	size_t n = server_answer_stale(ctx->view, &w->client, net_now_s(ctx), asked,
+				       ctx->answer_buf, sizeof(ctx->answer_buf));
+	if (n == 0)
+		return;
+	inflight_leave(&ctx->forwarding->table, &w->link);
+	answer_waiter(ctx, w, n);
+}
+
+static void on_stale_timer(uv_timer_t *timer)
+{
+	net_context *ctx = timer->data;
+	net_forwarding *f = ctx->forwarding;
+	uint64_t now = uv_now(ctx->loop);
+	forward_waiter *fw;
+
+	/* Each turn takes one waiter off the list: bounded by the waiters. */
+	while ((fw = f->stale_first) != NULL && stale_due_ms(fw) <= now) {
+		stale_unwatch(f, fw);
+		offer_stale(ctx, fw);
+	}
+	if (f->stale_first)
+		uv_timer_start(timer, on_stale_timer, stale_due_ms(f->stale_first) - now, 0);
+}
+
+/* Puts a waiter that has just started waiting on the stale list (serve-stale on). */
+static void stale_watch(net_context *ctx, forward_waiter *fw)
+{
+	net_forwarding *f = ctx->forwarding;
+	if (!ctx->view->serve_stale || !ctx->view->cache || !f->stale_timer_open)
+		return;
+	fw->stale_prev = f->stale_last;
+	fw->stale_next = NULL;
+	if (f->stale_last)
+		f->stale_last->stale_next = fw;
+	else
+		f->stale_first = fw;
+	f->stale_last = fw;
+	fw->stale_watched = true;
+	/* Armed already for an older waiter, or to wake and look at the list again. */
+	if (!uv_is_active((uv_handle_t *)&f->stale_timer)) {
+		uint64_t now = uv_now(ctx->loop), due = stale_due_ms(f->stale_first);
+		uv_timer_start(&f->stale_timer, on_stale_timer, due > now ? due - now : 0, 0);
+	}
+}
+
+static void deliver(net_context *ctx, net_waiter *w, long target, const uint8_t *pkt,
+		    size_t len)
+{
+	forward_waiter *fw = forward_waiter_of(w);
+	size_t n;
+	if (fw->chases > 0) {
+		fw->pieces[fw->chases] = (server_chase_piece){ target, pkt, len };
+		n = server_answer_chased(ctx->view, &w->client, fw->pieces, fw->chases + 1,
+					 net_now_s(ctx), ctx->answer_buf, sizeof(ctx->answer_buf));
+	} else
+		n = server_answer_upstream(ctx->view, &w->client, target, pkt, len,
+					   net_now_s(ctx), ctx->answer_buf,
+					   sizeof(ctx->answer_buf));
+	answer_waiter(ctx, w, n);
 }
 
 /* An answer that still has TC=1 came over TCP (the transaction falls back to TCP on TC
@@ -403,7 +506,7 @@ static net_waiter *waiter_new(net_context *ctx, const server_forward *fwd,
 	}
 	w->udp = origin->udp;
 	if (origin->client_len > sizeof(w->peer) || origin->control_len > sizeof(w->control)) {
-		waiter_release(w);
+		waiter_release(NULL, w);
 		return NULL;
 	}
 	memcpy(&w->peer, origin->client, origin->client_len);
@@ -435,7 +538,7 @@ size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin
 		return answer_now(ctx, fwd);
 	int rc = inflight_join(&f->table, &fwd->key, &w->link, &fetch, &created);
 	if (rc) {
-		waiter_release(w);
+		waiter_release(f, w);
 		log_debug(ctx->log, "query not sent upstream: %s", owndns_strerror(rc));
 		return answer_now(ctx, fwd);
 	}
@@ -445,7 +548,7 @@ size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin
 			inflight_leave(&f->table, &w->link);
 			inflight_finish(&f->table, fetch);
 			inflight_fetch_free(fetch);
-			waiter_release(w);
+			waiter_release(f, w);
 			log_warn(ctx->log, "cannot start an upstream query: %s",
 				 owndns_client_strerror(rc));
 			return answer_now(ctx, fwd);
@@ -453,6 +556,7 @@ size_t net_forward(net_context *ctx, const server_forward *fwd, const net_origin
 	}
 	if (w->tcp)
 		tcp_conn_track(w->conn, w);
+	stale_watch(ctx, forward_waiter_of(w));
 	return 0;
 }
 
@@ -460,7 +564,7 @@ void net_forward_cancel(net_context *ctx, net_waiter *w)
 {
 	if (ctx->forwarding)
 		inflight_leave(&ctx->forwarding->table, &w->link);
-	waiter_free(w);
+	waiter_free(ctx->forwarding, w);
 }
 
 void net_forwarding_shutdown(net_context *ctx)
@@ -473,7 +577,7 @@ void net_forwarding_shutdown(net_context *ctx)
 		inflight_finish(&f->table, fetch);
 		inflight_waiter *link;
 		while ((link = inflight_pop_waiter(&f->table, fetch)) != NULL)
-			waiter_free(waiter_of(link));
+			waiter_free(f, waiter_of(link));
 		fetch_run *run = fetch->driver;
 		if (run) {
 			upstream_query_cancel(run->query);
@@ -483,4 +587,9 @@ void net_forwarding_shutdown(net_context *ctx)
 	}
 	upstream_io_close(f->io);
 	f->io = NULL;
+	if (f->stale_timer_open) {
+		uv_timer_stop(&f->stale_timer);
+		uv_close((uv_handle_t *)&f->stale_timer, NULL);
+		f->stale_timer_open = false;
+	}
 }

@@ -10,6 +10,11 @@
  * next server, as Unbound does; UPSTREAM_TRY_TIMEOUT_MS per try, three rounds
  * over the upstreams at most, UPSTREAM_DEADLINE_MS in all; then SERVFAIL (or stale data,
  * serve-stale=yes).
+ * serve-stale=yes: a client still waiting STALE_CLIENT_TIMEOUT_MS after its query
+ * arrived gets the cache's stale data for its question, when there is some within
+ * serve-stale-max at the time it asked (RFC 8767 §5), and leaves the fetch, which goes
+ * on and stores the fresh answer when it comes.  A client without stale data waits on.
+ * One timer per worker serves every waiter (forwarding.c).
  * A CNAME chain an upstream leaves incomplete is chased (server_upstream_chase): the
  * client waits on the fetch of the chain's next name, keeping each response for its
  * answer (server_answer_chased), at most FORWARD_CHAIN_MAX names, never one already
@@ -29,6 +34,9 @@
 #define UPSTREAM_TRY_TIMEOUT_MS 1500u
 #define UPSTREAM_DEADLINE_MS 5000u
 #define UPSTREAM_ROUNDS 3u
+/* RFC 8767 §5 recommends 1.8 s for the client response timer, and Unbound's
+ * serve-expired-client-timeout suggests the same value. */
+#define STALE_CLIENT_TIMEOUT_MS 1800u
 #define FORWARD_MAX_FETCHES 10000u
 #define FORWARD_MAX_WAITERS 20000u
 

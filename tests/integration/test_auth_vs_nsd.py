@@ -14,6 +14,10 @@ Deliberate differences, each with its reason, are the only ones tolerated:
 |                          |                                      |                                 | (only the flags are compared otherwise: CD is not in FLAGS)|
 | qclass ANY (raw tests)   | answered from IN data, AA=0          | REFUSED                         | RFC 6895 §3.2.3 allows either; we serve class IN only      |
 | qclass HS/NONE           | REFUSED without the question         | REFUSED with the question       | RFC 1035 §4.1.1: the question is echoed when it parsed     |
+| FORMERR/NOTIMP for a     | the header alone                     | the header and an OPT (version  | RFC 6891 §6.1.1 (a request with an OPT gets one) and §7 (a |
+| query with an OPT (two   |                                      | 0, our size, no option)         | FORMERR for a bad OPT "MUST include an OPT record")        |
+| OPT, OPT in answer, bad  |                                      |                                 |                                                            |
+| option)                  |                                      |                                 |                                                            |
 
 Set OWNDNS_AUTH_SERVER to a command template ({port}, {zones} = ORIGIN:PATH ...)
 to run another build of the answering code instead of build/owndns.
@@ -369,14 +373,10 @@ RAW_CASES = {
                                         tail=opt_rr(version=1)),
     "edns DO": raw_query(counts=(1, 0, 0, 1), tail=opt_rr(do=True)),
     "edns refused": raw_query("example.org.", counts=(1, 0, 0, 1), tail=opt_rr()),
-    "edns option cut": raw_query(counts=(1, 0, 0, 1),
-                                 tail=opt_rr(rdata=b"\x00\x0a\x00\x09")),
     "edns rdlen past end": raw_query(counts=(1, 0, 0, 1), tail=opt_rr()[:-2] + b"\x00\x05"),
     "edns cookie": raw_query(counts=(1, 0, 0, 1),
                              tail=opt_rr(rdata=b"\x00\x0a\x00\x0812345678")),
     "edns nsid": raw_query(counts=(1, 0, 0, 1), tail=opt_rr(rdata=b"\x00\x03\x00\x00")),
-    "two OPT": raw_query(counts=(1, 0, 0, 2), tail=opt_rr() + opt_rr()),
-    "OPT in answer": raw_query(counts=(1, 1, 0, 0), tail=opt_rr()),
     "OPT owner not root": raw_query(counts=(1, 0, 0, 1), tail=b"\x01a" + opt_rr()[1:]),
     "Z bit": raw_query(flags=0x0140),
     "AD bit": raw_query(flags=0x0120),
@@ -410,6 +410,27 @@ def test_axfr_over_tcp_matches_nsd(servers):
         wire = raw_query(rdtype=rdtype)
         assert raw_summary(ask(wire, own_port, tcp=True)) == \
             raw_summary(ask(wire, nsd_port, tcp=True))
+
+
+# FORMERR for a query with an OPT: NSD answers with the header alone, we add an OPT
+# (the table above).
+OPT_ERROR_CASES = {
+    "edns option cut": raw_query(counts=(1, 0, 0, 1), tail=opt_rr(rdata=b"\x00\x0a\x00\x09")),
+    "two OPT": raw_query(counts=(1, 0, 0, 2), tail=opt_rr() + opt_rr()),
+    "OPT in answer": raw_query(counts=(1, 1, 0, 0), tail=opt_rr()),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OPT_ERROR_CASES))
+def test_formerr_with_opt_differs_from_nsd(servers, case):
+    nsd_port, own_port = servers
+    wire = OPT_ERROR_CASES[case]
+    nsd, own = ask(wire, nsd_port), ask(wire, own_port)
+    assert raw_summary(nsd)[0] == "header" and nsd[3] & 0x0f == dns.rcode.FORMERR
+    m = dns.message.from_wire(own)
+    assert m.id == 0x1234 and m.rcode() == dns.rcode.FORMERR and not m.question
+    assert m.edns == 0 and m.payload == 1232 and not m.options
+    assert own[2:4] == nsd[2:4]
 
 
 def test_deliberate_differences(servers):

@@ -16,9 +16,10 @@ Differences found and kept on purpose (checked where cheap, see each test):
   - cache-min-ttl does not raise negative TTLs (test_cache_min_ttl_leaves_negative_ttls);
   - a record sent twice by the upstream is answered once (RFC 2181 §5); Unbound 1.17
     relays the duplicate;
-  - serve-stale: owndns answers stale data when its upstream deadline (4.5 s) has
-    passed, Unbound after serve-expired-client-timeout (1.8 s here); the window is
-    measured when the answer is given.
+  - serve-stale: both answer stale data when the client has waited 1.8 s (owndns's
+    RFC 8767 client timer, Unbound's serve-expired-client-timeout here); owndns judges
+    the serve-stale-max window at the time the client asked, Unbound when its timer
+    fires (test_forward_serve_stale.py).
 
 Every wait is bounded; every process is stopped by PID at teardown (conftest).
 """

@@ -249,15 +249,22 @@ static void test_edns_badvers_and_malformed_opt(void **state)
 	assert_int_equal(e.udp_size, 1232);
 	assert_false(e.dnssec_ok);
 
-	/* An option running past the OPT RDATA: FORMERR, header only. */
+	/* An option running past the OPT RDATA: FORMERR, the header and an OPT of our own
+	 * (RFC 6891 §7: "the response MUST include an OPT record"). */
 	uint8_t q[512];
 	query_opts v0 = { 0, true, 1232, 0, false, false };
 	size_t len = build_query("www.example.com", OWNDNS_TYPE_A, OWNDNS_CLASS_IN, &v0, q, sizeof(q));
 	static const uint8_t bad_option[] = { 0, 10, 0, 9 };
 	q[len - 1] = sizeof(bad_option);
 	memcpy(q + len, bad_option, sizeof(bad_option));
-	assert_int_equal(ask_raw(state, q, len + sizeof(bad_option), false, &r), 12);
+	assert_int_equal(ask_raw(state, q, len + sizeof(bad_option), false, &r),
+			 12 + OWNDNS_OPT_FIXED_SIZE);
 	assert_int_equal(owndns_header_rcode(&r.msg.hdr), OWNDNS_RCODE_FORMERR);
+	assert_int_equal(count(&r, OWNDNS_SECTION_QUESTION), 0);
+	assert_int_equal(owndns_edns_from_msg(&r.msg, &e), 0);
+	assert_int_equal(e.version, 0);
+	assert_int_equal(e.udp_size, 1232);
+	assert_int_equal(e.options_len, 0);
 }
 
 static void test_edns_echo_and_size(void **state)

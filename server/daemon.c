@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -51,20 +52,27 @@ typedef struct server_daemon {
 
 /* ---- pid file ---- */
 
+/* Written whole under a temporary name and renamed, before the workers answer: whoever
+ * sees the daemon answer finds the file, and never a half-written one. */
 static int write_pid_file(server_daemon *d)
 {
 	const char *path = d->config->pid_file;
+	char tmp[PATH_MAX];
 	if (!path)
 		return 0;
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		log_error(d->log, "cannot write pid file %s: %s", path, strerror(errno));
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		log_error(d->log, "cannot write pid file %s: name too long", path);
 		return -1;
 	}
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f)) {
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		log_error(d->log, "cannot write pid file %s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	bool written = fprintf(f, "%ld\n", (long)getpid()) > 0;
+	if (fclose(f) || !written || rename(tmp, path)) {
 		log_error(d->log, "cannot write pid file %s: %s", path, strerror(errno));
-		unlink(path);
+		unlink(tmp);
 		return -1;
 	}
 	d->pid_file_written = true;
@@ -345,7 +353,7 @@ static int start(server_daemon *d)
 {
 	if (load_zones_at_start(d) || build_resolver(d))
 		return -1;
-	if (start_notify(d) || start_signals(d) || start_workers(d) || write_pid_file(d))
+	if (start_notify(d) || start_signals(d) || write_pid_file(d) || start_workers(d))
 		return -1;
 	log_info(d->log, "ready: %zu zone%s, %zu listen address%s, recursion %s, %u thread%s",
 		 d->config->zone_count, d->config->zone_count == 1 ? "" : "s",

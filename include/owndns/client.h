@@ -160,6 +160,14 @@ typedef struct owndns_txn_params {
 	uint32_t timeout_ms;   /* per try */
 	unsigned tries;        /* rounds over all servers */
 	uint32_t deadline_ms;  /* overall limit from the start; 0: only tries*servers tries */
+	/* Time-out of the first try to servers[i], copied (1..timeout_ms, larger ones are
+	 * taken as timeout_ms; 0 is EINVAL); NULL: every try waits timeout_ms.  When set,
+	 * each further UDP try to the same server waits twice as long as the one before it
+	 * (exponential back-off, as RFC 6298 §5.5 and Unbound do), cut only by the deadline
+	 * (without one: at most timeout_ms), and the last try waits until the deadline: only
+	 * the try sent last may answer (new_id), so a server slower than timeout_ms needs a
+	 * try that long.  A TCP try waits timeout_ms (or the UDP try's time, if longer). */
+	const uint32_t *first_timeout_ms;
 	unsigned flags;        /* OWNDNS_QUERY_* */
 	uint16_t udp_size;     /* EDNS payload size; 0: OWNDNS_EDNS_UDP_DEFAULT */
 	uint16_t id;           /* random, from the driver */
@@ -223,6 +231,7 @@ typedef struct owndns_txn_result {
 	owndns_txn_counters counters;
 	unsigned try_error_count;  /* tries that ended on an error, all of them */
 	owndns_try_error try_errors[OWNDNS_TRY_ERRORS_MAX]; /* the first of them */
+	uint32_t timed_out;        /* bit per server: a try to it ran out of time */
 } owndns_txn_result;
 
 typedef enum owndns_txn_action_kind {

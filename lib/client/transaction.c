@@ -47,6 +47,10 @@ struct owndns_txn {
 	bool has_client_subnet;
 	owndns_edns_ecs client_subnet;
 	uint32_t timeout_ms;
+	bool backoff;          /* params.first_timeout_ms given */
+	uint32_t backoff_max;  /* deadline_ms, or timeout_ms without a deadline */
+	uint32_t next_timeout[OWNDNS_CLIENT_MAX_SERVERS]; /* of the next UDP try, backoff */
+	uint32_t try_timeout;  /* of the current try, UDP */
 	bool edns; /* false after falling back from FORMERR */
 
 	/* query[0..2) holds the TCP length, the message follows */
@@ -165,7 +169,11 @@ static void send_current(owndns_txn *t, uint64_t now, bool tcp)
 	t->current_tcp = tcp;
 	t->pending_send = tcp ? SEND_TCP : SEND_UDP;
 	t->sent_at[t->current] = now;
-	t->try_deadline = now + t->timeout_ms;
+	uint32_t wait = t->try_timeout;
+	/* A TCP connection needs a round trip more, from a server that proved alive. */
+	if (tcp && wait < t->timeout_ms)
+		wait = t->timeout_ms;
+	t->try_deadline = now + wait;
 	if (tcp) {
 		t->tcp_open = true;
 		t->tcp_conn++;
@@ -177,9 +185,29 @@ static void send_current(owndns_txn *t, uint64_t now, bool tcp)
 	}
 }
 
+/* With back-off, each try to a server waits twice as long as the one before it, so a
+ * silent server is left soon and a slow one still gets a try long enough (only the try
+ * sent last may answer); the last try waits for the deadline, as nothing else is left
+ * to do. */
+static uint32_t attempt_timeout(owndns_txn *t, uint64_t now)
+{
+	if (!t->backoff)
+		return t->timeout_ms;
+	if (t->attempt + 1 == t->attempt_count && t->deadline != UINT64_MAX) {
+		/* at most deadline_ms, a uint32_t */
+		uint64_t left = t->deadline > now ? t->deadline - now : 0;
+		return left > t->timeout_ms ? (uint32_t)left : t->timeout_ms;
+	}
+	uint32_t *next = &t->next_timeout[t->current];
+	uint32_t ms = *next;
+	*next = ms >= t->backoff_max / 2 ? t->backoff_max : ms * 2;
+	return ms;
+}
+
 static void start_attempt(owndns_txn *t, uint64_t now)
 {
 	t->current = (t->first_server + t->attempt) % t->server_count;
+	t->try_timeout = attempt_timeout(t, now);
 	send_current(t, now, (t->flags & OWNDNS_QUERY_TCP) != 0);
 }
 
@@ -573,10 +601,12 @@ void owndns_txn_on_timer(owndns_txn *t, uint64_t now_ms)
 	if (t->done)
 		return;
 	if (now_ms >= t->deadline) {
+		t->result.timed_out |= 1u << t->current;
 		close_tcp(t);
 		t->last_try_error = 0; /* the try in flight timed out */
 		finish_failed(t, now_ms);
 	} else if (now_ms >= t->try_deadline) {
+		t->result.timed_out |= 1u << t->current;
 		next_attempt(t, now_ms, 0);
 	}
 }
@@ -635,6 +665,8 @@ static int check_params(const owndns_txn_params *p, size_t *qname_len)
 		int f = p->servers[i].family;
 		if (f != AF_INET && f != AF_INET6)
 			return OWNDNS_EINVAL;
+		if (p->first_timeout_ms && p->first_timeout_ms[i] == 0)
+			return OWNDNS_EINVAL;
 	}
 	return owndns_name_check(p->qname, OWNDNS_NAME_MAX, qname_len);
 }
@@ -663,6 +695,12 @@ static void copy_params(owndns_txn *t, const owndns_txn_params *p, size_t qname_
 	t->udp_size = p->udp_size ? p->udp_size : OWNDNS_EDNS_UDP_DEFAULT;
 	memcpy(t->cookie, p->cookie, sizeof(t->cookie));
 	t->timeout_ms = p->timeout_ms;
+	t->try_timeout = p->timeout_ms;
+	t->backoff = p->first_timeout_ms != NULL;
+	t->backoff_max = p->deadline_ms ? p->deadline_ms : p->timeout_ms;
+	for (unsigned i = 0; t->backoff && i < p->server_count; i++)
+		t->next_timeout[i] = p->first_timeout_ms[i] < p->timeout_ms ?
+					     p->first_timeout_ms[i] : p->timeout_ms;
 	t->attempt_count = p->tries * p->server_count;
 }
 

@@ -95,15 +95,38 @@ unsigned upstream_set_order(upstream_set *s, uint64_t now_ms, unsigned *order)
 	return n;
 }
 
+static uint32_t distance(uint32_t a, uint32_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* RFC 6298 §2.2-2.3 in integer milliseconds: the deviation first, from the old SRTT. */
 static void add_rtt_sample(upstream *u, uint32_t rtt_ms)
 {
 	if (!u->measured) {
 		u->srtt_ms = rtt_ms;
+		u->rttvar_ms = rtt_ms / 2;
 		u->measured = true;
 		return;
 	}
-	/* srtt = 7/8 srtt + 1/8 sample, in integers without overflow */
+	/* rttvar = 3/4 rttvar + 1/4 |srtt - sample|, srtt = 7/8 srtt + 1/8 sample, in
+	 * integers without overflow */
+	u->rttvar_ms = (uint32_t)(((uint64_t)u->rttvar_ms * 3 +
+				   distance(u->srtt_ms, rtt_ms)) / 4);
 	u->srtt_ms = (uint32_t)(((uint64_t)u->srtt_ms * 7 + rtt_ms) / 8);
+}
+
+uint32_t upstream_try_timeout(const upstream_set *s, unsigned i, uint32_t max_ms)
+{
+	uint64_t rto = UPSTREAM_UNKNOWN_TIMEOUT_MS;
+
+	if (i < s->count && s->servers[i].measured) {
+		const upstream *u = &s->servers[i];
+		rto = (uint64_t)u->srtt_ms + 4 * (uint64_t)u->rttvar_ms;
+		if (rto < UPSTREAM_MIN_TIMEOUT_MS)
+			rto = UPSTREAM_MIN_TIMEOUT_MS;
+	}
+	return rto < max_ms ? (uint32_t)rto : max_ms;
 }
 
 void upstream_report_answer(upstream_set *s, unsigned i, uint32_t rtt_ms)
@@ -117,13 +140,24 @@ void upstream_report_answer(upstream_set *s, unsigned i, uint32_t rtt_ms)
 	u->retry_at_ms = 0;
 }
 
+static void add_timeout_sample(upstream *u)
+{
+	add_rtt_sample(u, UPSTREAM_TIMEOUT_PENALTY_MS > u->srtt_ms ?
+				  UPSTREAM_TIMEOUT_PENALTY_MS : u->srtt_ms);
+}
+
+void upstream_report_slow(upstream_set *s, unsigned i)
+{
+	if (i < s->count)
+		add_timeout_sample(&s->servers[i]);
+}
+
 void upstream_report_failure(upstream_set *s, unsigned i, uint64_t now_ms)
 {
 	if (i >= s->count)
 		return;
 	upstream *u = &s->servers[i];
-	add_rtt_sample(u, UPSTREAM_TIMEOUT_PENALTY_MS > u->srtt_ms ?
-				  UPSTREAM_TIMEOUT_PENALTY_MS : u->srtt_ms);
+	add_timeout_sample(u);
 	if (u->failures < UINT32_MAX)
 		u->failures++;
 	if (u->failures < UPSTREAM_DOWN_AFTER)

@@ -3,7 +3,8 @@
  * clock: times come in as milliseconds of the caller's monotonic clock.
  *   - SRTT: an EWMA of the measured round trips (weight 1/8, as TCP's RFC 6298 and
  *     Unbound use); an upstream not measured yet counts as 0 ms, so every one is
- *     tried early and gets a measurement.
+ *     tried early and gets a measurement.  RTTVAR, the mean deviation (weight 1/4,
+ *     RFC 6298 §2), gives the first try's time-out (upstream_try_timeout).
  *   - Health: UPSTREAM_DOWN_AFTER consecutive failures (timeouts, REFUSED, send
  *     errors) mark an upstream down.  A down upstream is skipped until its back-off
  *     has passed (UPSTREAM_BACKOFF_MIN_MS, doubling up to UPSTREAM_BACKOFF_MAX_MS);
@@ -31,10 +32,21 @@
 #define UPSTREAM_BACKOFF_MAX_MS 120000u
 /* An RTT sample for a try that timed out: pushes the SRTT towards the slow side. */
 #define UPSTREAM_TIMEOUT_PENALTY_MS 1500u
+/* First-try time-out of an upstream not measured yet.  A forwarder's upstream is a
+ * resolver: a cache hit comes back within milliseconds, a miss it has to resolve takes
+ * a few hundred (the RTTs of the authorities it asks, often 100-300 ms).  400 ms lets
+ * most misses come through on the first try while a silent upstream costs the client
+ * well under half a second (Unbound starts unknown servers at 376 ms). */
+#define UPSTREAM_UNKNOWN_TIMEOUT_MS 400u
+/* Floor of a measured upstream's first-try time-out: an upstream answering from its
+ * cache in 1 ms still needs time for the misses it resolves (see above), and a retry
+ * costs it a second query. */
+#define UPSTREAM_MIN_TIMEOUT_MS 250u
 
 typedef struct upstream {
 	owndns_server_addr addr;
 	uint32_t srtt_ms;     /* 0 until measured */
+	uint32_t rttvar_ms;   /* RTT mean deviation; 0 until measured */
 	bool measured;
 	unsigned failures;    /* consecutive */
 	uint32_t backoff_ms;  /* current back-off while down */
@@ -60,10 +72,19 @@ bool upstream_is_down(const upstream_set *s, unsigned i);
  * set is not const. */
 unsigned upstream_set_order(upstream_set *s, uint64_t now_ms, unsigned *order);
 
+/* Time-out of the first try to upstream i (later tries double it, owndns_txn_params):
+ * UPSTREAM_UNKNOWN_TIMEOUT_MS until it is measured, then SRTT + 4 * RTTVAR (RFC 6298
+ * §2) within [UPSTREAM_MIN_TIMEOUT_MS, max_ms]; never above max_ms. */
+uint32_t upstream_try_timeout(const upstream_set *s, unsigned i, uint32_t max_ms);
+
 /* An answer (any rcode but REFUSED) came from upstream i after rtt_ms. */
 void upstream_report_answer(upstream_set *s, unsigned i, uint32_t rtt_ms);
 /* A try to upstream i failed (timeout, REFUSED, send error) at now_ms. */
 void upstream_report_failure(upstream_set *s, unsigned i, uint64_t now_ms);
+/* A try to upstream i timed out, yet it answered late (it is alive): its SRTT and
+ * RTTVAR grow as for a failure, so that it is not asked first with a try too short
+ * for it again; its health is unchanged. */
+void upstream_report_slow(upstream_set *s, unsigned i);
 
 /* ---- Forwarding targets: forward= and forward-zone= ------------------------------ */
 

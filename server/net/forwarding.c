@@ -283,8 +283,8 @@ static bool truncated_answer(const owndns_txn_result *res)
 }
 
 /* Health of each upstream asked (upstream.h): the one whose answer was final gets an
- * RTT sample; one that sent something else (SERVFAIL…) was alive; silence is a
- * failure. */
+ * RTT sample; one that sent something else (SERVFAIL…) was alive, and if that came
+ * after its try had timed out, it was slow; silence is a failure. */
 static void report_health(fetch_run *run, upstream_set *set, const owndns_txn_result *res,
 			  uint32_t asked, uint32_t heard)
 {
@@ -300,6 +300,8 @@ static void report_health(fetch_run *run, upstream_set *set, const owndns_txn_re
 			upstream_report_failure(set, run->order[i], now);
 		else if (!(heard & (1u << i)))
 			upstream_report_failure(set, run->order[i], now);
+		else if (res->timed_out & (1u << i))
+			upstream_report_slow(set, run->order[i]);
 	}
 }
 
@@ -442,6 +444,7 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch, uint32_t deadlin
 {
 	upstream_set *set = target_set(ctx, fetch->key.target);
 	owndns_server_addr servers[UPSTREAM_MAX];
+	uint32_t first_timeouts[UPSTREAM_MAX];
 	owndns_txn_params p;
 	if (!set || set->count == 0)
 		return OWNDNS_CLIENT_ENOSERVER;
@@ -454,6 +457,13 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch, uint32_t deadlin
 	run->fetch = fetch;
 	lock_upstreams(ctx);
 	run->count = upstream_set_order(set, uv_now(ctx->loop), run->order);
+	/* A short first try is there to move on to the next upstream soon.  With one
+	 * upstream there is nowhere to move, and as only the try sent last may answer,
+	 * an early retry would only throw away the answer it may still be resolving. */
+	for (unsigned i = 0; i < run->count; i++)
+		first_timeouts[i] = run->count == 1 ? UPSTREAM_TRY_TIMEOUT_MS :
+				    upstream_try_timeout(set, run->order[i],
+							 UPSTREAM_TRY_TIMEOUT_MS);
 	unlock_upstreams(ctx);
 	/* Addresses never change after start-up: no lock needed to read them. */
 	for (unsigned i = 0; i < run->count; i++)
@@ -469,6 +479,7 @@ static int start_fetch(net_context *ctx, inflight_fetch *fetch, uint32_t deadlin
 		p.timeout_ms = deadline_ms;
 	p.tries = UPSTREAM_ROUNDS;
 	p.deadline_ms = deadline_ms;
+	p.first_timeout_ms = first_timeouts;
 	p.flags = OWNDNS_QUERY_RD | OWNDNS_QUERY_EDNS;
 	if (fetch->key.flags & INFLIGHT_DO)
 		p.flags |= OWNDNS_QUERY_DO;

@@ -7,7 +7,12 @@
  * Upstream queries: RD=1, EDNS 1232, DO and CD as the client's, a fresh random ID for
  * every try (getrandom, drawn by the worker in batches; only the try sent last may
  * answer) and a fresh UDP socket per server; a TC=1 answer over TCP moves on to the
- * next server, as Unbound does; UPSTREAM_TRY_TIMEOUT_MS per try, three rounds
+ * next server, as Unbound does.  Time-outs: the first try to an upstream waits its
+ * upstream_try_timeout (about SRTT + 4 RTTVAR, UPSTREAM_UNKNOWN_TIMEOUT_MS when not
+ * measured yet, at most UPSTREAM_TRY_TIMEOUT_MS; a single upstream, with no other to
+ * move on to, UPSTREAM_TRY_TIMEOUT_MS), each further try to it twice as long,
+ * and the last try until the deadline (owndns_txn_params.first_timeout_ms), so that an
+ * upstream slower than UPSTREAM_TRY_TIMEOUT_MS is still answered; three rounds
  * over the upstreams at most, UPSTREAM_DEADLINE_MS in all; then SERVFAIL (or stale data,
  * serve-stale=yes).
  * serve-stale=yes: a client still waiting STALE_CLIENT_TIMEOUT_MS after its query

@@ -405,6 +405,7 @@ static void timeout_moves_to_next_server(void **state)
 	expect_done(f, OWNDNS_OK);
 	assert_int_equal(owndns_txn_get_result(f->t)->server, 1);
 	assert_int_equal(owndns_txn_get_result(f->t)->rtt_ms, 15);
+	assert_int_equal(owndns_txn_get_result(f->t)->timed_out, 1); /* server 0 only */
 }
 
 static void late_answer_from_earlier_server_accepted(void **state)
@@ -1076,6 +1077,137 @@ static void try_errors_beyond_the_array_are_counted(void **state)
 	expect_try_error(f, OWNDNS_TRY_ERRORS_MAX - 1, 0, ECONNREFUSED, false);
 }
 
+/* ---- per-server first-try time-outs with back-off ---------------------------------- */
+
+/* Sends the expected UDP try and checks the time it waits, then lets it time out. */
+static void expect_try_then_timeout(fixture *f, unsigned server, uint64_t sent_at,
+				    uint32_t waits)
+{
+	expect_udp_send(f, server);
+	expect_wait(f, sent_at + waits);
+	owndns_txn_on_timer(f->t, sent_at + waits);
+}
+
+static void backoff_doubles_per_server_up_to_timeout(void **state)
+{
+	fixture *f = *state;
+	const uint32_t first[] = { 300, 200 };
+	f->p.first_timeout_ms = first;
+	f->p.tries = 3;
+	start(f);
+	/* server 0: 300, 600, 1000 (1200 capped); server 1: 200, 400, 800 */
+	expect_try_then_timeout(f, 0, T0, 300);
+	expect_try_then_timeout(f, 1, T0 + 300, 200);
+	expect_try_then_timeout(f, 0, T0 + 500, 600);
+	expect_try_then_timeout(f, 1, T0 + 1100, 400);
+	expect_try_then_timeout(f, 0, T0 + 1500, TIMEOUT);
+	expect_try_then_timeout(f, 1, T0 + 2500, 800);
+	expect_done(f, OWNDNS_CLIENT_ETIMEOUT);
+	assert_int_equal(owndns_txn_get_result(f->t)->done_at_ms, T0 + 3300);
+	assert_int_equal(owndns_txn_get_result(f->t)->counters.udp_sent, 6);
+	assert_int_equal(owndns_txn_get_result(f->t)->timed_out, 3);
+}
+
+/* A server that always answers after 2.5 s, with only the last try allowed to answer:
+ * 400 and 800 ms tries time out, the last one waits for the deadline and is answered. */
+static void backoff_last_try_waits_for_deadline(void **state)
+{
+	fixture *f = *state;
+	const uint32_t first[] = { 400 };
+	id_script ids = { { 0x1111, 0x2222 }, 2, 0, OWNDNS_ENOMEM };
+	f->p.first_timeout_ms = first;
+	f->p.server_count = 1;
+	f->p.tries = 3;
+	f->p.timeout_ms = 1500;
+	f->p.deadline_ms = 5000;
+	f->p.new_id = scripted_id;
+	f->p.new_id_arg = &ids;
+	start(f);
+	expect_try_then_timeout(f, 0, T0, 400);
+	expect_try_then_timeout(f, 0, T0 + 400, 800);
+	expect_udp_send(f, 0);
+	expect_wait(f, T0 + 5000);
+	answer_with_id(f, QID); /* the first try's answer comes too late */
+	udp_from(f, T0 + 2500, 0);
+	answer_with_id(f, 0x1111);
+	udp_from(f, T0 + 2900, 0);
+	expect_wait(f, T0 + 5000);
+	answer_with_id(f, 0x2222);
+	udp_from(f, T0 + 1200 + 2500, 0);
+	expect_done(f, OWNDNS_OK);
+	assert_int_equal(owndns_txn_get_result(f->t)->rtt_ms, 2500);
+	assert_int_equal(owndns_txn_get_result(f->t)->counters.mismatched_id, 2);
+	assert_int_equal(owndns_txn_get_result(f->t)->timed_out, 1);
+}
+
+/* A server known to be slower than timeout_ms: the second try waits 3000 ms, not 1500,
+ * so that an answer after 2.5 s comes back to it. */
+static void backoff_goes_beyond_timeout_within_deadline(void **state)
+{
+	fixture *f = *state;
+	const uint32_t first[] = { 1500 };
+	f->p.first_timeout_ms = first;
+	f->p.server_count = 1;
+	f->p.tries = 3;
+	f->p.timeout_ms = 1500;
+	f->p.deadline_ms = 5000;
+	start(f);
+	expect_try_then_timeout(f, 0, T0, 1500);
+	expect_udp_send(f, 0);
+	expect_wait(f, T0 + 4500);
+	build_answer(f, 0);
+	udp_from(f, T0 + 4000, 0);
+	expect_done(f, OWNDNS_OK);
+}
+
+static void backoff_tries_end_at_the_deadline(void **state)
+{
+	fixture *f = *state;
+	const uint32_t first[] = { 400 };
+	f->p.first_timeout_ms = first;
+	f->p.server_count = 1;
+	f->p.tries = 3;
+	f->p.timeout_ms = 1500;
+	f->p.deadline_ms = 1000;
+	start(f);
+	expect_try_then_timeout(f, 0, T0, 400);
+	expect_udp_send(f, 0);
+	expect_wait(f, T0 + 1000); /* 800 cut by the deadline */
+	owndns_txn_on_timer(f->t, T0 + 1000);
+	expect_done(f, OWNDNS_CLIENT_ETIMEOUT);
+}
+
+static void backoff_first_timeout_capped_and_checked(void **state)
+{
+	fixture *f = *state;
+	uint32_t first[] = { 5 * TIMEOUT, 0 };
+	f->p.first_timeout_ms = first;
+	owndns_txn *t = NULL;
+	assert_int_equal(owndns_txn_new(&f->p, T0, &t), OWNDNS_EINVAL);
+	assert_null(t);
+	first[1] = 100;
+	start(f);
+	expect_try_then_timeout(f, 0, T0, TIMEOUT);
+	expect_udp_send(f, 1);
+	expect_wait(f, T0 + TIMEOUT + 100);
+}
+
+/* A TC=1 answer came from a live server: its TCP try gets the full timeout_ms. */
+static void backoff_tcp_try_waits_timeout(void **state)
+{
+	fixture *f = *state;
+	const uint32_t first[] = { 300, 300 };
+	f->p.first_timeout_ms = first;
+	start(f);
+	expect_udp_send(f, 0);
+	answer_spec s = { .id = QID, .name = qname, .type = 1, .tc = true };
+	build(f, &s);
+	udp_from(f, T0 + 10, 0);
+	owndns_txn_action a = next(f);
+	assert_int_equal(a.kind, OWNDNS_TXN_SEND_TCP);
+	expect_wait(f, T0 + 10 + TIMEOUT);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1126,6 +1258,12 @@ int main(void)
 		T(tcp_refused_ends_at_once),
 		T(tcp_reset_is_not_a_try_error),
 		T(try_errors_beyond_the_array_are_counted),
+		T(backoff_doubles_per_server_up_to_timeout),
+		T(backoff_last_try_waits_for_deadline),
+		T(backoff_goes_beyond_timeout_within_deadline),
+		T(backoff_tries_end_at_the_deadline),
+		T(backoff_first_timeout_capped_and_checked),
+		T(backoff_tcp_try_waits_timeout),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -236,6 +236,78 @@ static void all_down_still_asked(void **state)
 	assert_int_equal(order[1], 0);
 }
 
+static void upstream_first_try_timeout(void **state)
+{
+	(void)state;
+	upstream_set s;
+	owndns_server_addr a = addr4(1, 53), b = addr4(2, 53);
+	upstream_set_init(&s);
+	upstream_set_add(&s, &a);
+	upstream_set_add(&s, &b);
+	/* Not measured yet; and never above the caller's maximum. */
+	assert_int_equal(upstream_try_timeout(&s, 0, 1500), UPSTREAM_UNKNOWN_TIMEOUT_MS);
+	assert_int_equal(upstream_try_timeout(&s, 0, 300), 300);
+	/* First sample R: SRTT R, RTTVAR R/2 (RFC 6298 §2.2): 100 + 4 * 50. */
+	upstream_report_answer(&s, 0, 100);
+	assert_int_equal(s.servers[0].rttvar_ms, 50);
+	assert_int_equal(upstream_try_timeout(&s, 0, 1500), 300);
+	/* RTTVAR from the old SRTT: (3 * 50 + |100 - 300|) / 4 = 87; SRTT 125. */
+	upstream_report_answer(&s, 0, 300);
+	assert_int_equal(s.servers[0].rttvar_ms, 87);
+	assert_int_equal(s.servers[0].srtt_ms, 125);
+	assert_int_equal(upstream_try_timeout(&s, 0, 1500), 125 + 4 * 87);
+	/* A steady fast upstream: the floor. */
+	for (unsigned i = 0; i < 100; i++)
+		upstream_report_answer(&s, 1, 2);
+	assert_int_equal(s.servers[1].srtt_ms, 2);
+	assert_int_equal(upstream_try_timeout(&s, 1, 1500), UPSTREAM_MIN_TIMEOUT_MS);
+	/* A time-out pushes SRTT and RTTVAR up: (0 + 1498) / 4 = 374, (14 + 1500) / 8 =
+	 * 189, so the next first try waits the maximum. */
+	upstream_report_failure(&s, 1, 0);
+	assert_int_equal(s.servers[1].rttvar_ms, 374);
+	assert_int_equal(s.servers[1].srtt_ms, 189);
+	assert_int_equal(upstream_try_timeout(&s, 1, 1500), 1500);
+	/* Answers bring it down again, step by step. */
+	uint32_t before = 1500;
+	for (unsigned i = 0; i < 40; i++) {
+		upstream_report_answer(&s, 1, 2);
+		uint32_t now = upstream_try_timeout(&s, 1, 1500);
+		assert_true(now <= before);
+		before = now;
+	}
+	assert_int_equal(before, UPSTREAM_MIN_TIMEOUT_MS);
+	/* A time-out of an upstream never measured: the penalty sample, the maximum. */
+	upstream_set_init(&s);
+	upstream_set_add(&s, &a);
+	upstream_report_failure(&s, 0, 0);
+	assert_int_equal(upstream_try_timeout(&s, 0, 1500), 1500);
+	assert_int_equal(upstream_try_timeout(&s, 5, 1500), UPSTREAM_UNKNOWN_TIMEOUT_MS);
+}
+
+/* Alive but slower than its try: ordered after the others and given a longer first
+ * try, its health unchanged. */
+static void slow_upstream_asked_later_with_longer_try(void **state)
+{
+	(void)state;
+	upstream_set s;
+	unsigned order[UPSTREAM_MAX];
+	owndns_server_addr a = addr4(1, 53), b = addr4(2, 53);
+	upstream_set_init(&s);
+	upstream_set_add(&s, &a);
+	upstream_set_add(&s, &b);
+	upstream_report_answer(&s, 1, 5);
+	upstream_report_slow(&s, 0);
+	assert_int_equal(s.servers[0].failures, 0);
+	assert_int_equal(upstream_try_timeout(&s, 0, 1500), 1500);
+	upstream_set_order(&s, 0, order);
+	assert_int_equal(order[0], 1);
+	assert_int_equal(order[1], 0);
+	for (unsigned i = 0; i < 2 * UPSTREAM_DOWN_AFTER; i++)
+		upstream_report_slow(&s, 0);
+	assert_false(upstream_is_down(&s, 0));
+	upstream_report_slow(&s, 7); /* out of range: ignored */
+}
+
 static void forward_zone_longest_match(void **state)
 {
 	(void)state;
@@ -775,6 +847,8 @@ int main(void)
 		cmocka_unit_test(upstreams_ordered_by_srtt),
 		cmocka_unit_test(down_upstream_skipped_then_probed),
 		cmocka_unit_test(all_down_still_asked),
+		cmocka_unit_test(upstream_first_try_timeout),
+		cmocka_unit_test(slow_upstream_asked_later_with_longer_try),
 		cmocka_unit_test(forward_zone_longest_match),
 		cmocka_unit_test(inflight_shares_identical_questions),
 		cmocka_unit_test(cache_positive_counts_down),

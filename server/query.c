@@ -428,6 +428,12 @@ static bool cache_answers(const server_view *view, const inflight_key *key, uint
 	memcpy(rq.qname, key->qname, key->qname_len);
 	rq.qtype = key->qtype;
 	rq.qclass = key->qclass;
+	/* Asked as the client will be answered: data cached without DO cannot answer a DO
+	 * client (no RRSIGs), so for one it is no reason to stop the chase. */
+	if (key->flags & INFLIGHT_DO) {
+		rq.has_edns = rq.dnssec_ok = true;
+		rq.edns_udp_size = OWNDNS_MSG_UDP_MAX;
+	}
 	return forward_cache_answer(view->cache, &rq, OWNDNS_MSG_UDP_MAX, now, 0, buf,
 				    sizeof(buf), &n) == OWNDNS_OK;
 }

@@ -261,3 +261,41 @@ def test_concurrent_clients_share_one_chase(slow_upstreams, processes, tmp_path)
         assert r.rcode() == theirs.rcode() == dns.rcode.NOERROR, both
         assert r.flags & HEADER_FLAGS == theirs.flags & HEADER_FLAGS, both
         assert rr_lines(r.answer) == rr_lines(theirs.answer), both
+
+
+CACHED_SOA = ("$TTL 300\n@ IN SOA ns.{o} host.{o} 1 3600 600 86400 300\n@ IN NS ns.{o}\n"
+              "ns IN A 127.0.0.1\n")
+CACHED_SIG = SIG.replace(" 0 2030", " 300 2030")
+CACHED_ZONES = {
+    "c1.example.": "out IN CNAME t.c2.example.\n"
+                   "out IN RRSIG CNAME " + CACHED_SIG.format(o="c1.example.") + "\n",
+    "c2.example.": "t IN A 192.0.2.1\n"
+                   "t IN RRSIG A " + CACHED_SIG.format(o="c2.example.") + "\n",
+}
+
+
+def test_do_chain_after_target_cached_without_do(processes, tmp_path):
+    """A chain's target cached for a client without DO has no RRSIGs: a DO client's
+    chase must still fetch it (with DO), not stop at the CNAME (as Unbound)."""
+    ups = {}
+    try:
+        for origin, text in CACHED_ZONES.items():
+            zones = [(origin, CACHED_SOA.format(o=origin) + text)]
+            ups[origin] = CountingUpstream(zones)
+            ups[origin].table = SigningTable(zones)
+        fz = [(o, [u.addr]) for o, u in ups.items()]
+        answers = {}
+        for kind in ("unbound", "owndns"):
+            (tmp_path / kind).mkdir()
+            res = start_resolver(kind, processes, tmp_path / kind, forward_zone=fz,
+                                 forward=[ups["c2.example."].addr])
+            exchange(res.port, "t.c2.example.")
+            r = exchange(res.port, "out.c1.example.", dnssec=True)
+            answers[kind] = sorted((x.name.to_text().lower(), dns.rdatatype.to_text(x.rdtype))
+                                   for x in r.answer)
+        assert answers["owndns"] == [("out.c1.example.", "CNAME"), ("out.c1.example.", "RRSIG"),
+                                     ("t.c2.example.", "A"), ("t.c2.example.", "RRSIG")], answers
+        assert answers["owndns"] == answers["unbound"], answers
+    finally:
+        for u in ups.values():
+            u.stop()

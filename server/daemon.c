@@ -52,8 +52,9 @@ typedef struct server_daemon {
 
 /* ---- pid file ---- */
 
-/* Written whole under a temporary name and renamed, before the workers answer: whoever
- * sees the daemon answer finds the file, and never a half-written one. */
+/* Written whole under a temporary name and renamed, once the listening sockets are
+ * bound and before the workers answer: whoever sees the daemon answer finds the file,
+ * never a half-written one. */
 static int write_pid_file(server_daemon *d)
 {
 	const char *path = d->config->pid_file;
@@ -212,6 +213,10 @@ static int start_workers(server_daemon *d)
 			return -1;
 		wc.quiet_listen = true;
 	}
+	/* The sockets are ours now, and nothing is answered yet: a daemon that could not
+	 * bind never touches the pid file of one that runs. */
+	if (write_pid_file(d))
+		return -1;
 	for (unsigned i = 0; i < n; i++)
 		if (net_worker_start(d->workers[i]))
 			return -1;
@@ -353,7 +358,7 @@ static int start(server_daemon *d)
 {
 	if (load_zones_at_start(d) || build_resolver(d))
 		return -1;
-	if (start_notify(d) || start_signals(d) || write_pid_file(d) || start_workers(d))
+	if (start_notify(d) || start_signals(d) || start_workers(d))
 		return -1;
 	log_info(d->log, "ready: %zu zone%s, %zu listen address%s, recursion %s, %u thread%s",
 		 d->config->zone_count, d->config->zone_count == 1 ? "" : "s",

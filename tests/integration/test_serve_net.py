@@ -474,6 +474,20 @@ def test_sigterm_exits_cleanly(start_server, zone_file, tmp_path):
     assert not pid_file.exists()
 
 
+def test_failed_second_daemon_keeps_the_pid_file(owndns_bin, start_server, zone_file,
+                                                  tmp_path):
+    """A second daemon with the same listen= and pid-file= cannot bind: it must leave
+    the running daemon's pid file alone."""
+    pid_file = tmp_path / "owndns.pid"
+    server = start_server("zone=example.com:%s" % zone_file, "pid-file=%s" % pid_file)
+    out = run_serve(owndns_bin, "listen=127.0.0.1@%d" % server.port,
+                    "zone=example.com:%s" % zone_file, "pid-file=%s" % pid_file)
+    assert out.returncode == 1, out.stderr
+    assert "in use" in out.stderr, out.stderr
+    with open(pid_file, encoding="ascii") as f:
+        assert int(f.read().strip()) == server.proc.pid
+
+
 def test_sigint_then_sigterm_exits_cleanly(start_server, zone_file):
     """A second signal during shutdown must not kill the daemon half-way."""
     server = start_server("zone=example.com:%s" % zone_file)

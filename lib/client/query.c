@@ -208,9 +208,21 @@ static void run_actions(owndns_query *q, uint64_t now)
 
 /* ---- Events --------------------------------------------------------------------- */
 
+/* Tries started so far: a change means the try this socket belongs to is over. */
+static unsigned tries_started(const owndns_query *q)
+{
+	const owndns_txn_counters *c = &owndns_txn_get_result(q->txn)->counters;
+	return c->udp_sent + c->tcp_started;
+}
+
 static void read_udp(owndns_query *q, uint64_t now, int fd)
 {
-	for (int i = 0; i < UDP_READS_PER_CALL && !owndns_txn_done(q->txn); i++) {
+	unsigned tries = tries_started(q);
+	/* Reading stops when the try moves on (an answer such as SERVFAIL sends it to the
+	 * next server): an ICMP error read later on this socket is not the next try's. */
+	for (int i = 0; i < UDP_READS_PER_CALL; i++) {
+		if (owndns_txn_done(q->txn) || tries_started(q) != tries)
+			return;
 		struct sockaddr_storage ss;
 		socklen_t sslen = sizeof(ss);
 		owndns_server_addr from;

@@ -28,6 +28,7 @@ Resolver(...) starts the resolver under test with one description of its configu
 Everything listens on 127.0.0.0/8, every wait is bounded, and every process is started
 through conftest's `processes`, which stops it by PID at teardown.
 """
+import contextlib
 import errno
 import heapq
 import ipaddress
@@ -50,7 +51,7 @@ import dns.reversename
 import dns.zone
 import pytest
 
-from conftest import find_owndns
+from conftest import Processes, find_owndns
 # free_port, start_nsd and wait_answering are also used from here by other tests.
 from servers import (free_port, start_nsd, start_unbound,  # noqa: F401
                      unbound_base_lines, wait_answering)
@@ -294,31 +295,46 @@ class CountingUpstream:
                 pass
 
     def _handle(self, wire, transport, sock, peer):
+        query = self._logged_query(wire, transport)
+        if query is None:
+            return
+        resp = self._respond(query, transport)
+        if resp is None:
+            return
+        out = resp.to_wire(max_size=65535)
+        self.seq += 1
+        heapq.heappush(self.pending, (time.monotonic() + self.delay, self.seq, sock, out, peer))
+
+    def _logged_query(self, wire, transport):
+        """The query in `wire`, logged; None for what is not a one-question query."""
         try:
             query = dns.message.from_wire(wire)
         except Exception:
-            return
+            return None
         if query.flags & dns.flags.QR or len(query.question) != 1:
-            return
+            return None
         q = query.question[0]
         with self.lock:
             self.log.append((time.monotonic(), q.name.to_text().lower(), q.rdtype,
                              transport, query.id))
+        return query
+
+    def _respond(self, query, transport):
+        """The response to send after `delay`, or None for none (mode "silent")."""
         mode = self.mode
         if mode == "silent":
-            return
+            return None
         if mode in ("servfail", "refused"):
             resp = dns.message.make_response(query)
             resp.flags |= dns.flags.RA
             resp.set_rcode(dns.rcode.SERVFAIL if mode == "servfail" else dns.rcode.REFUSED)
-        elif transport == "udp" and q.name.to_text().lower() in self.tc_names:
+            return resp
+        qname = query.question[0].name.to_text().lower()
+        if transport == "udp" and qname in self.tc_names:
             resp = dns.message.make_response(query)
             resp.flags |= dns.flags.TC | dns.flags.RA | dns.flags.AA
-        else:
-            resp = self.table.answer(query, self.negative_soa_ttl)
-        out = resp.to_wire(max_size=65535)
-        self.seq += 1
-        heapq.heappush(self.pending, (time.monotonic() + self.delay, self.seq, sock, out, peer))
+            return resp
+        return self.table.answer(query, self.negative_soa_ttl)
 
     def stop(self):
         self.stopping.set()
@@ -471,6 +487,27 @@ def start_resolver(kind, processes, workdir, ready_name="localhost.", **cfg):
     else:
         raise ValueError(kind)
     return Resolver(kind, port, proc)
+
+
+@contextlib.contextmanager
+def unbound_and_owndns(tmp_path_factory, ups, **cfg):
+    """For module fixtures: Unbound and owndns started with the same `cfg`
+    (start_resolver's keys) in front of the upstreams `ups` ({name: upstream}); yields
+    {"ups": ups, "unbound": port, "owndns": port}.  At the end the resolvers are stopped
+    by PID, the upstreams stopped, and any upstream error fails the test."""
+    procs = Processes()
+    try:
+        ports = {"ups": ups}
+        for kind in ("unbound", "owndns"):
+            res = start_resolver(kind, procs, tmp_path_factory.mktemp(kind), **cfg)
+            ports[kind] = res.port
+        yield ports
+    finally:
+        procs.stop_all()
+        for u in ups.values():
+            u.stop()
+    problems = [e for u in ups.values() for e in u.errors]
+    assert not problems, problems
 
 
 @pytest.fixture

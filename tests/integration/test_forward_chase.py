@@ -16,7 +16,7 @@ import dns.query
 import dns.rcode
 import pytest
 
-from counting_upstream import CountingUpstream, rr_lines, start_resolver
+from counting_upstream import CountingUpstream, rr_lines, start_resolver, unbound_and_owndns
 
 SOA = ("$TTL 0\n@ IN SOA ns.{o} host.{o} 1 3600 600 86400 0\n@ IN NS ns.{o}\n"
        "ns IN A 127.0.0.1\n")
@@ -48,25 +48,10 @@ def exchange(port, qname, rdtype="A", timeout=4.0):
 @pytest.fixture(scope="module")
 def chain_servers(tmp_path_factory):
     """{"owndns": port, "unbound": port, "ups": {origin: upstream}}."""
-    from conftest import Processes
-    procs = Processes()
-    ups = {}
-    try:
-        for origin, body in ZONES.items():
-            ups[origin] = CountingUpstream([zone(origin, body)])
-        forward_zone = [(o, [u.addr]) for o, u in ups.items()]
-        ports = {"ups": ups}
-        for kind in ("unbound", "owndns"):
-            res = start_resolver(kind, procs, tmp_path_factory.mktemp(kind),
-                                 forward_zone=forward_zone)
-            ports[kind] = res.port
+    ups = {origin: CountingUpstream([zone(origin, body)]) for origin, body in ZONES.items()}
+    with unbound_and_owndns(tmp_path_factory, ups,
+                            forward_zone=[(o, [u.addr]) for o, u in ups.items()]) as ports:
         yield ports
-    finally:
-        procs.stop_all()
-        for u in ups.values():
-            u.stop()
-    problems = [e for u in ups.values() for e in u.errors]
-    assert not problems, problems
 
 
 def same_as_unbound(servers, qname):

@@ -27,7 +27,8 @@ import dns.rdatatype
 import dns.rrset
 import pytest
 
-from counting_upstream import CountingUpstream, ZoneTable, rr_lines, start_resolver
+from counting_upstream import (CountingUpstream, ZoneTable, rr_lines, start_resolver,
+                               unbound_and_owndns)
 
 SOA = ("$TTL 0\n@ IN SOA ns.{o} host.{o} 1 3600 600 86400 0\n@ IN NS ns.{o}\n"
        "ns IN A 127.0.0.1\n")
@@ -100,26 +101,11 @@ def upstream(origin):
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     """{"owndns": port, "unbound": port, "ups": {origin: upstream}}."""
-    from conftest import Processes
-    procs = Processes()
-    ups = {}
-    try:
-        for origin in ZONES:
-            ups[origin] = upstream(origin)
-        forward_zone = [(o, [u.addr]) for o, u in ups.items() if o != DEFAULT_ZONE]
-        ports = {"ups": ups}
-        for kind in ("unbound", "owndns"):
-            res = start_resolver(kind, procs, tmp_path_factory.mktemp(kind),
-                                 forward_zone=forward_zone, local_data=LOCAL_DATA,
-                                 forward=[ups[DEFAULT_ZONE].addr])
-            ports[kind] = res.port
+    ups = {origin: upstream(origin) for origin in ZONES}
+    forward_zone = [(o, [u.addr]) for o, u in ups.items() if o != DEFAULT_ZONE]
+    with unbound_and_owndns(tmp_path_factory, ups, forward_zone=forward_zone,
+                            local_data=LOCAL_DATA, forward=[ups[DEFAULT_ZONE].addr]) as ports:
         yield ports
-    finally:
-        procs.stop_all()
-        for u in ups.values():
-            u.stop()
-    problems = [e for u in ups.values() for e in u.errors]
-    assert not problems, problems
 
 
 def exchange(port, qname, rdtype="A", tcp=False, dnssec=False, timeout=4.0):
